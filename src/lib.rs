@@ -1,0 +1,15 @@
+//! Yandex Calendar for Mattermost: all calendar logic, built as one WebAssembly component.
+//!
+//! The host (the Go shim in `host-shim/`, or the wasmtime reference host in `tests/refhost/`)
+//! calls the hooks exported in `wit/hooks.wit`; every effect goes back out through the host
+//! imports of `wit/host.wit`. The logic is written against the [`host::Host`] traits so it
+//! runs natively in `cargo test` with a fake host.
+
+pub mod bindings;
+pub mod commands;
+pub mod hooks;
+pub mod host;
+pub mod i18n;
+
+#[cfg(target_arch = "wasm32")]
+mod guest;
