@@ -1,0 +1,70 @@
+package component
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+
+	"github.com/ycal/yandex-calendar/host-shim/cabi"
+	"github.com/ycal/yandex-calendar/host-shim/wit"
+)
+
+// Typed calls of the hooks in wit/hooks.wit.
+
+func call[T any](ctx context.Context, r *Runtime, e wit.Export, args ...any) (T, error) {
+	var zero T
+	vals := make([]reflect.Value, len(args))
+	for i, a := range args {
+		vals[i] = reflect.ValueOf(a)
+	}
+	out, err := r.Call(ctx, e.Name, vals...)
+	if err != nil {
+		return zero, fmt.Errorf("%s: %w", e.Name, err)
+	}
+	if e.Result == nil {
+		return zero, nil
+	}
+	return out.Interface().(T), nil
+}
+
+// hookError turns the component's result<_, string> into a Go error.
+func hookError[T any](res cabi.Result[T, string], err error) (T, error) {
+	if err != nil {
+		return res.Ok, err
+	}
+	if res.IsErr {
+		return res.Ok, fmt.Errorf("%s", res.Err)
+	}
+	return res.Ok, nil
+}
+
+func (r *Runtime) Activate(ctx context.Context) error {
+	_, err := hookError(call[cabi.Result[cabi.Unit, string]](ctx, r, wit.ExportActivate))
+	return err
+}
+
+func (r *Runtime) Deactivate(ctx context.Context) error {
+	_, err := call[struct{}](ctx, r, wit.ExportDeactivate)
+	return err
+}
+
+func (r *Runtime) DescribeCommand(ctx context.Context) (wit.SlashCommand, error) {
+	return call[wit.SlashCommand](ctx, r, wit.ExportDescribeCommand)
+}
+
+func (r *Runtime) ConfigurationChanged(ctx context.Context, cfg wit.PluginConfig) error {
+	_, err := hookError(call[cabi.Result[cabi.Unit, string]](ctx, r, wit.ExportConfigurationChanged, cfg))
+	return err
+}
+
+func (r *Runtime) ExecuteCommand(ctx context.Context, args wit.CommandArgs) (wit.CommandResponse, error) {
+	return call[wit.CommandResponse](ctx, r, wit.ExportExecuteCommand, args)
+}
+
+func (r *Runtime) ServeHTTP(ctx context.Context, req wit.PluginRequest) (wit.PluginResponse, error) {
+	return call[wit.PluginResponse](ctx, r, wit.ExportServeHTTP, req)
+}
+
+func (r *Runtime) RunJob(ctx context.Context, kind wit.JobKind) (wit.JobReport, error) {
+	return hookError(call[cabi.Result[wit.JobReport, string]](ctx, r, wit.ExportRunJob, kind))
+}
