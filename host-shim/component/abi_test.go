@@ -110,7 +110,7 @@ func TestEchoRecordsOptionsResults(t *testing.T) {
 	req := wit.HTTPRequest{
 		Method:           wit.MethodReport,
 		URL:              "https://caldav.yandex.ru/calendars/user%40yandex.ru/events-1/",
-		Headers:          []wit.Header{{"Depth", "1"}, {"Content-Type", "application/xml; charset=utf-8"}},
+		Headers:          []wit.Header{{Name: "Depth", Value: "1"}, {Name: "Content-Type", Value: "application/xml; charset=utf-8"}},
 		Body:             []byte("<?xml version=\"1.0\"?><C:calendar-query/>"),
 		TimeoutMs:        30000,
 		MaxResponseBytes: math.MaxUint64,
@@ -121,7 +121,7 @@ func TestEchoRecordsOptionsResults(t *testing.T) {
 	}
 	echo(t, r, "echo-http-request", wit.HTTPRequest{})
 
-	resp := wit.HTTPResponse{Status: 207, Headers: []wit.Header{{"ETag", `"1"`}}, Body: []byte("ok")}
+	resp := wit.HTTPResponse{Status: 207, Headers: []wit.Header{{Name: "ETag", Value: `"1"`}}, Body: []byte("ok")}
 	echo(t, r, "echo-http-result", cabi.OK[wit.HTTPResponse, wit.HTTPError](resp))
 	for _, e := range []wit.HTTPError{
 		{InvalidURL: str("::")}, {Unreachable: str("refused")}, {TLS: str("x509")},
@@ -158,14 +158,14 @@ func samplePost() wit.Post {
 	return wit.Post{
 		Message: "**Встреча** через 10 минут",
 		Attachments: []wit.Attachment{
-			{Title: "Планёрка", Fields: []wit.Field{{"Когда", "пн, 1 дек, 10:00–10:30", true}, {"", "", false}},
+			{Title: "Планёрка", Fields: []wit.Field{{Title: "Когда", Value: "пн, 1 дек, 10:00–10:30", Short: true}, {Title: "", Value: "", Short: false}},
 				Actions: []wit.Action{
-					{ID: "join", Label: "Подключиться", Style: 1, URL: "https://telemost.yandex.ru/j/123", Context: []wit.Prop{{"k", "v"}}},
+					{ID: "join", Label: "Подключиться", Style: 1, URL: "https://telemost.yandex.ru/j/123", Context: []wit.Prop{{Key: "k", Value: "v"}}},
 					{ID: "b", Label: "", Style: 5},
 				}},
 			{},
 		},
-		Props: []wit.Prop{{"meeting", "uid-1"}},
+		Props: []wit.Prop{{Key: "meeting", Value: "uid-1"}},
 	}
 }
 
@@ -178,7 +178,7 @@ func TestEchoEveryVariantAndEnumCase(t *testing.T) {
 	}
 	echo(t, r, "echo-post", wit.Post{})
 
-	opts := []wit.SelectOption{{"Работа", "events-1"}, {"Личный", "events-2"}}
+	opts := []wit.SelectOption{{Text: "Работа", Value: "events-1"}, {Text: "Личный", Value: "events-2"}}
 	var elems []wit.DialogElement
 	for st := range wit.TextSubtype(len(wit.TextSubtype(0).WITEnum())) {
 		elems = append(elems, wit.DialogElement{Name: "t", Kind: wit.ElementKind{Text: &st}, MaxLength: 150})
@@ -195,7 +195,7 @@ func TestEchoEveryVariantAndEnumCase(t *testing.T) {
 	uid := "user1"
 	for m := range wit.RequestMethod(len(wit.RequestMethod(0).WITEnum())) {
 		echo(t, r, "echo-plugin-request", wit.PluginRequest{Method: m, Path: "/dialog/connect", Query: "a=1",
-			Headers: []wit.Header{{"Mattermost-User-ID", uid}}, Body: []byte(`{"x":1}`), UserID: &uid})
+			Headers: []wit.Header{{Name: "Mattermost-User-ID", Value: uid}}, Body: []byte(`{"x":1}`), UserID: &uid})
 	}
 	echo(t, r, "echo-plugin-request", wit.PluginRequest{Body: []byte{}})
 
@@ -203,7 +203,7 @@ func TestEchoEveryVariantAndEnumCase(t *testing.T) {
 		echo(t, r, "echo-command-response", wit.CommandResponse{ResponseType: rt, Text: "ok", Attachments: samplePost().Attachments})
 	}
 	echo(t, r, "echo-slash-command", wit.SlashCommand{Trigger: "yandex_calendar", Items: []wit.AutocompleteItem{
-		{Parent: []string{"calendars"}, Trigger: "from_to", Args: []wit.AutocompleteArg{{"<from>", "с", `^\S+$`}}},
+		{Parent: []string{"calendars"}, Trigger: "from_to", Args: []wit.AutocompleteArg{{Hint: "<from>", HelpText: "с", Pattern: `^\S+$`}}},
 		{Parent: []string{}, Trigger: "info"},
 	}})
 	for _, res := range []cabi.Result[wit.JobReport, string]{
@@ -225,7 +225,7 @@ func TestEveryImportReachesTheHost(t *testing.T) {
 	h := newFakeHost()
 	h.users["Привет 😀"] = wit.User{ID: "x", Locale: "ru", CustomStatus: &wit.CustomStatus{Emoji: "e", ExpiresAtMs: i64(5)}}
 	h.http = func(_ context.Context, r wit.HTTPRequest) cabi.Result[wit.HTTPResponse, wit.HTTPError] {
-		return cabi.OK[wit.HTTPResponse, wit.HTTPError](wit.HTTPResponse{Status: 207, Headers: []wit.Header{{"DAV", "1, calendar-access"}}, Body: r.Body})
+		return cabi.OK[wit.HTTPResponse, wit.HTTPError](wit.HTTPResponse{Status: 207, Headers: []wit.Header{{Name: "DAV", Value: "1, calendar-access"}}, Body: r.Body})
 	}
 	r := newRuntime(t, h, Options{})
 	text := "Привет 😀"
@@ -266,7 +266,7 @@ func TestEveryImportReachesTheHost(t *testing.T) {
 			t.Errorf("the host did not get %q in:\n%s", want, calls)
 		}
 	}
-	if len(h.posts) != 1 || !reflect.DeepEqual(h.posts[0].Attachments[0].Actions[0].Context, []wit.Prop{{"k", text}}) {
+	if len(h.posts) != 1 || !reflect.DeepEqual(h.posts[0].Attachments[0].Actions[0].Context, []wit.Prop{{Key: "k", Value: text}}) {
 		t.Errorf("post lost its attachment: %#v", h.posts)
 	}
 	kinds := []string{}

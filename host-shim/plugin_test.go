@@ -1,0 +1,248 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/mattermost/mattermost/server/public/plugin"
+)
+
+// fakeAPI is a plugin API test double: an in-memory KV store and the few calls the shim
+// makes. Any other call panics through the nil embedded interface, so a test notices.
+type fakeAPI struct {
+	plugin.API
+	mu       sync.Mutex
+	kv       map[string][]byte
+	users    map[string]*model.User
+	bundle   string
+	config   map[string]any
+	commands []*model.Command
+	posts    []*model.Post
+	bots     []*model.Bot
+	images   map[string][]byte
+	logs     []string
+}
+
+func newFakeAPI(t *testing.T) *fakeAPI {
+	bundle := t.TempDir()
+	manifest, err := os.ReadFile("../plugin.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	icon, err := os.ReadFile("../assets/icon.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = os.WriteFile(filepath.Join(bundle, "plugin.json"), manifest, 0o644)
+	_ = os.MkdirAll(filepath.Join(bundle, "assets"), 0o755)
+	_ = os.WriteFile(filepath.Join(bundle, "assets", "icon.png"), icon, 0o644)
+	return &fakeAPI{
+		kv: map[string][]byte{}, users: map[string]*model.User{}, bundle: bundle,
+		config: map[string]any{"CalDAVURL": "https://caldav.yandex.ru", "ReminderLeadMinutes": 10, "SyncIntervalMinutes": 5},
+		images: map[string][]byte{},
+	}
+}
+
+func (a *fakeAPI) log(level, msg string, kv ...any) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.logs = append(a.logs, level+" "+msg+" "+strings.TrimSpace(strings.Repeat("%v ", len(kv))))
+}
+func (a *fakeAPI) LogError(msg string, kv ...any) { a.log("error", msg, kv...) }
+func (a *fakeAPI) LogWarn(msg string, kv ...any)  { a.log("warn", msg, kv...) }
+func (a *fakeAPI) LogInfo(msg string, kv ...any)  { a.log("info", msg, kv...) }
+func (a *fakeAPI) LogDebug(msg string, kv ...any) { a.log("debug", msg, kv...) }
+
+func (a *fakeAPI) GetServerVersion() string               { return "10.11.0" }
+func (a *fakeAPI) GetBundlePath() (string, error)         { return a.bundle, nil }
+func (a *fakeAPI) LoadPluginConfiguration(dest any) error { b, _ := json.Marshal(a.config); return json.Unmarshal(b, dest) }
+
+func (a *fakeAPI) KVGet(key string) ([]byte, *model.AppError) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.kv[key], nil
+}
+func (a *fakeAPI) KVSet(key string, v []byte) *model.AppError {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.kv[key] = v
+	return nil
+}
+func (a *fakeAPI) KVDelete(key string) *model.AppError {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.kv, key)
+	return nil
+}
+func (a *fakeAPI) KVList(page, perPage int) ([]string, *model.AppError) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var keys []string
+	for k := range a.kv {
+		keys = append(keys, k)
+	}
+	start := min(page*perPage, len(keys))
+	return keys[start:min(start+perPage, len(keys))], nil
+}
+func (a *fakeAPI) KVSetWithOptions(key string, v []byte, o model.PluginKVSetOptions) (bool, *model.AppError) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	cur, exists := a.kv[key]
+	if o.Atomic && (exists != (o.OldValue != nil) || !bytes.Equal(cur, o.OldValue)) {
+		return false, nil
+	}
+	if v == nil {
+		delete(a.kv, key)
+	} else {
+		a.kv[key] = v
+	}
+	return true, nil
+}
+
+func (a *fakeAPI) EnsureBotUser(bot *model.Bot) (string, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.bots = append(a.bots, bot)
+	return "bot-id", nil
+}
+func (a *fakeAPI) SetProfileImage(userID string, data []byte) *model.AppError {
+	a.images[userID] = data
+	return nil
+}
+func (a *fakeAPI) RegisterCommand(c *model.Command) error {
+	a.commands = append(a.commands, c)
+	return nil
+}
+func (a *fakeAPI) GetUser(id string) (*model.User, *model.AppError) {
+	u, ok := a.users[id]
+	if !ok {
+		return nil, model.NewAppError("GetUser", "app.user.missing.app_error", nil, "", http.StatusNotFound)
+	}
+	return u, nil
+}
+
+func activated(t *testing.T) (*Plugin, *fakeAPI) {
+	t.Helper()
+	wasm, err := os.ReadFile("component.wasm")
+	if err != nil {
+		t.Fatalf("the component is not built (run ./build.sh wasm): %v", err)
+	}
+	api := newFakeAPI(t)
+	p := &Plugin{wasm: wasm}
+	p.SetAPI(api)
+	if err := p.OnActivate(); err != nil {
+		t.Fatalf("OnActivate: %v\nlogs: %v", err, api.logs)
+	}
+	t.Cleanup(func() { _ = p.OnDeactivate() })
+	return p, api
+}
+
+func TestActivateCreatesBotAndCommand(t *testing.T) {
+	p, api := activated(t)
+	if len(api.bots) != 1 || api.bots[0].Username != "yandex-calendar" || api.bots[0].DisplayName != "Yandex Calendar" {
+		t.Fatalf("bot: %+v", api.bots)
+	}
+	if len(api.images["bot-id"]) == 0 {
+		t.Error("the bot got no icon")
+	}
+	if p.botID != "bot-id" {
+		t.Errorf("bot id %q", p.botID)
+	}
+	if len(api.commands) != 1 {
+		t.Fatalf("commands: %d", len(api.commands))
+	}
+	cmd := api.commands[0]
+	if cmd.Trigger != "yandex_calendar" || !cmd.AutoComplete {
+		t.Fatalf("command: %+v", cmd)
+	}
+	var paths []string
+	var walk func(prefix string, d *model.AutocompleteData)
+	walk = func(prefix string, d *model.AutocompleteData) {
+		for _, s := range d.SubCommands {
+			paths = append(paths, strings.TrimSpace(prefix+" "+s.Trigger))
+			walk(prefix+" "+s.Trigger, s)
+		}
+	}
+	walk("", cmd.AutocompleteData)
+	all := strings.Join(paths, "|")
+	for _, want := range []string{"calendars|calendars today", "calendars from_to", "connections connect", "notifications delete", "checks check_scheduler", "info"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("autocomplete lacks %q: %s", want, all)
+		}
+	}
+	if err := cmd.AutocompleteData.IsValid(); err != nil {
+		t.Errorf("autocomplete data invalid: %v", err)
+	}
+}
+
+func TestInfoCommandInBothLanguages(t *testing.T) {
+	p, api := activated(t)
+	api.users["en"] = &model.User{Id: "en", Locale: "en"}
+	api.users["ru"] = &model.User{Id: "ru", Locale: "ru"}
+	for user, want := range map[string]string{"en": "Meetings today", "ru": "Встречи на сегодня"} {
+		resp, appErr := p.ExecuteCommand(&plugin.Context{}, &model.CommandArgs{UserId: user, Command: "/yandex_calendar info"})
+		if appErr != nil {
+			t.Fatal(appErr)
+		}
+		if resp.ResponseType != model.CommandResponseTypeEphemeral || !strings.Contains(resp.Text, want) {
+			t.Errorf("%s: %s %q", user, resp.ResponseType, resp.Text)
+		}
+	}
+	resp, _ := p.ExecuteCommand(&plugin.Context{}, &model.CommandArgs{UserId: "ru", Command: "/yandex_calendar todya"})
+	if !strings.Contains(resp.Text, "Неизвестная команда `todya`") || !strings.Contains(resp.Text, "`today`") {
+		t.Errorf("unknown command: %q", resp.Text)
+	}
+}
+
+func TestBadSettingsAreRefusedAndOldOnesKept(t *testing.T) {
+	p, api := activated(t)
+	api.config["CalDAVURL"] = "caldav.yandex.ru"
+	err := p.OnConfigurationChange()
+	if err == nil || !strings.Contains(err.Error(), "https://") {
+		t.Fatalf("want a refusal, got %v", err)
+	}
+	if got := p.getConfiguration().CalDAVURL; got != "https://caldav.yandex.ru" {
+		t.Errorf("configuration replaced by a refused one: %q", got)
+	}
+	api.config["CalDAVURL"] = "https://caldav.example.org"
+	if err := p.OnConfigurationChange(); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.getConfiguration().toWIT().CaldavURL; got != "https://caldav.example.org" {
+		t.Errorf("got %q", got)
+	}
+}
+
+func TestServeHTTPReachesTheComponent(t *testing.T) {
+	p, _ := activated(t)
+	w := httptest.NewRecorder()
+	r := httptest.NewRequest(http.MethodPost, "/nowhere", strings.NewReader("{}"))
+	r.Header.Set("Mattermost-User-ID", "u1")
+	p.ServeHTTP(&plugin.Context{}, w, r)
+	if w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "no route for /nowhere") {
+		t.Fatalf("%d %q", w.Code, w.Body.String())
+	}
+	w = httptest.NewRecorder()
+	p.ServeHTTP(&plugin.Context{}, w, httptest.NewRequest(http.MethodPatch, "/x", nil))
+	if w.Code != http.StatusMethodNotAllowed {
+		t.Fatalf("PATCH: %d", w.Code)
+	}
+}
+
+func TestTickRunsTheJob(t *testing.T) {
+	p, api := activated(t)
+	p.runTick()
+	for _, l := range api.logs {
+		if strings.HasPrefix(l, "error") {
+			t.Fatalf("tick logged an error: %s", l)
+		}
+	}
+}
