@@ -6,7 +6,8 @@ cd "$(dirname "$0")"
 ROOT=$PWD
 PLUGIN_ID=$(python3 -c 'import json;print(json.load(open("plugin.json"))["id"])')
 VERSION=$(python3 -c 'import json;print(json.load(open("plugin.json"))["version"])')
-PLATFORMS="linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64"
+# PLATFORMS=linux/amd64 ./build.sh dist makes a small single-platform bundle.
+PLATFORMS=${PLATFORMS:-"linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64"}
 
 wasm() {
     rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1 || rustup target add wasm32-wasip1
@@ -38,9 +39,20 @@ dist() {
     webapp
     local stage=build/bundle/$PLUGIN_ID
     rm -rf build/bundle && mkdir -p "$stage/server" "$stage/webapp" dist
-    cp plugin.json "$stage/"
+    # The manifest names only the executables this bundle carries.
+    python3 - "$stage/plugin.json" $PLATFORMS <<'PY'
+import json, sys
+out, platforms = sys.argv[1], sys.argv[2:]
+m = json.load(open("plugin.json"))
+keep = {p.replace("/", "-") for p in platforms}
+m["server"]["executables"] = {k: v for k, v in m["server"]["executables"].items() if k in keep}
+json.dump(m, open(out, "w"), indent=4, ensure_ascii=False)
+PY
     cp -r assets "$stage/"
-    cp -r build/server/dist "$stage/server/"
+    mkdir -p "$stage/server/dist"
+    for p in $PLATFORMS; do
+        cp build/server/dist/plugin-${p%/*}-${p#*/}* "$stage/server/dist/"
+    done
     mkdir -p "$stage/webapp/dist" && cp webapp/dist/main.js "$stage/webapp/dist/"
     local out=dist/$PLUGIN_ID-$VERSION.tar.gz
     tar -C build/bundle -czf "$out" "$PLUGIN_ID"
