@@ -61,9 +61,12 @@ func (a *fakeAPI) LogWarn(msg string, kv ...any)  { a.log("warn", msg, kv...) }
 func (a *fakeAPI) LogInfo(msg string, kv ...any)  { a.log("info", msg, kv...) }
 func (a *fakeAPI) LogDebug(msg string, kv ...any) { a.log("debug", msg, kv...) }
 
-func (a *fakeAPI) GetServerVersion() string               { return "11.7.0" }
-func (a *fakeAPI) GetBundlePath() (string, error)         { return a.bundle, nil }
-func (a *fakeAPI) LoadPluginConfiguration(dest any) error { b, _ := json.Marshal(a.config); return json.Unmarshal(b, dest) }
+func (a *fakeAPI) GetServerVersion() string       { return "11.7.0" }
+func (a *fakeAPI) GetBundlePath() (string, error) { return a.bundle, nil }
+func (a *fakeAPI) LoadPluginConfiguration(dest any) error {
+	b, _ := json.Marshal(a.config)
+	return json.Unmarshal(b, dest)
+}
 
 func (a *fakeAPI) KVGet(key string) ([]byte, *model.AppError) {
 	a.mu.Lock()
