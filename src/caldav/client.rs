@@ -164,7 +164,10 @@ impl<'a, E: Http + Clock> Client<'a, E> {
             name: "Authorization".into(),
             value: self.credentials.basic_header(),
         }];
-        if !body.is_empty() && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        if !body.is_empty()
+            && !headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
         {
             // Xandikos refuses PROPFIND/REPORT bodies without it.
             all.push(Header {
@@ -211,7 +214,12 @@ impl<'a, E: Http + Clock> Client<'a, E> {
 
     /// REPORT expecting a 207 multistatus.
     pub fn report(&self, url: &str, depth: &str, body: &str) -> Result<Multistatus, CalDavError> {
-        let resp = self.send(HttpMethod::Report, url, &[("Depth", depth)], body.as_bytes())?;
+        let resp = self.send(
+            HttpMethod::Report,
+            url,
+            &[("Depth", depth)],
+            body.as_bytes(),
+        )?;
         expect_multistatus(url, &resp)
     }
 }

@@ -44,7 +44,12 @@ pub fn check_credentials<E: Http + Clock>(
     {
         return Err(CalDavError::InvalidUrl(server_url.to_string()));
     }
-    let principal_url = match find_principal(client, server_url)? {
+    let first = match find_principal(client, server_url) {
+        Ok(found) => found,
+        Err(CalDavError::NotCalDav(_) | CalDavError::NotFound { .. }) => None,
+        Err(e) => return Err(e),
+    };
+    let principal_url = match first {
         Some(p) => p,
         None => {
             // No principal at the configured URL: try the well-known entry point (Nextcloud,

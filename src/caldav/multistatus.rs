@@ -65,7 +65,10 @@ impl DavResponse {
     pub fn is_ok(&self) -> bool {
         match self.status {
             Some(s) => (200..300).contains(&s),
-            None => self.propstats.iter().any(|p| (200..300).contains(&p.status)),
+            None => self
+                .propstats
+                .iter()
+                .any(|p| (200..300).contains(&p.status)),
         }
     }
 }

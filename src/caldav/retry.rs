@@ -99,8 +99,7 @@ mod tests {
                 assert!(d >= exp / 2 && d <= exp, "{attempt} {d}");
             }
         }
-        let distinct: std::collections::BTreeSet<u64> =
-            (0..20).map(|s| p.delay_ms(3, s)).collect();
+        let distinct: std::collections::BTreeSet<u64> = (0..20).map(|s| p.delay_ms(3, s)).collect();
         assert!(distinct.len() > 5);
     }
 

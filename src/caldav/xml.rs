@@ -210,7 +210,9 @@ mod tests {
         for doc in docs {
             let root = parse(doc.as_bytes()).unwrap();
             assert!(root.is(DAV, "multistatus"), "{doc}");
-            let href = root.child(DAV, "response").and_then(|r| r.child(DAV, "href"));
+            let href = root
+                .child(DAV, "response")
+                .and_then(|r| r.child(DAV, "href"));
             assert_eq!(href.map(Element::trimmed), Some("/a"), "{doc}");
         }
     }

@@ -113,7 +113,11 @@ fn sync_collection<E: Http + Clock>(
                 continue;
             }
             let url = href::resolve(&state.url, &r.href);
-            let word = if r.is_gone() { None } else { Some(r.etag().unwrap_or_default()) };
+            let word = if r.is_gone() {
+                None
+            } else {
+                Some(r.etag().unwrap_or_default())
+            };
             delta.insert(href::normalize(&r.href), (url, word));
         }
         match ms.sync_token {

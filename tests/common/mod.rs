@@ -47,7 +47,10 @@ impl Server {
             .unwrap_or_default()
             .trim()
             .to_string();
-        assert!(url.starts_with("http://127.0.0.1:"), "bad server URL {url:?}");
+        assert!(
+            url.starts_with("http://127.0.0.1:"),
+            "bad server URL {url:?}"
+        );
         Server { url, script, dir }
     }
 }
@@ -77,7 +80,12 @@ pub fn options() -> ClientOptions {
 }
 
 pub fn client<'a>(host: &'a NativeHost, user: &str, password: &str) -> Client<'a, NativeHost> {
-    Client::new(host, &ThreadSleep, Credentials::new(user, password), options())
+    Client::new(
+        host,
+        &ThreadSleep,
+        Credentials::new(user, password),
+        options(),
+    )
 }
 
 /// tests/servers/dav.py with the given arguments; panics on failure.

@@ -21,8 +21,18 @@ pub fn run(server: &str, user: &str, calendar: &str) {
         .unwrap_or_else(|| panic!("{calendar} not in {cals:#?}"));
     assert!(cal.sync_token.is_some() && cal.ctag.is_some(), "{cal:?}");
 
-    put_event(&format!("{calendar}e1.ics"), "e1", "One", "20260105T100000Z");
-    put_event(&format!("{calendar}e%40two.ics"), "e2", "Two", "20260106T100000Z");
+    put_event(
+        &format!("{calendar}e1.ics"),
+        "e1",
+        "One",
+        "20260105T100000Z",
+    );
+    put_event(
+        &format!("{calendar}e%40two.ics"),
+        "e2",
+        "Two",
+        "20260106T100000Z",
+    );
 
     // Initial sync: everything is added.
     let c = client(&host, user, PASSWORD);
@@ -40,7 +50,12 @@ pub fn run(server: &str, user: &str, calendar: &str) {
     assert_eq!(c.stats().requests, 1);
 
     // Change one: probe + sync-collection + one multiget.
-    put_event(&format!("{calendar}e1.ics"), "e1", "One moved", "20260105T120000Z");
+    put_event(
+        &format!("{calendar}e1.ics"),
+        "e1",
+        "One moved",
+        "20260105T120000Z",
+    );
     let c = client(&host, user, PASSWORD);
     let r = sync_calendar(&c, &state, window).expect("change sync");
     assert_eq!(r.method, SyncMethod::SyncCollection);
@@ -50,7 +65,12 @@ pub fn run(server: &str, user: &str, calendar: &str) {
     let state = r.state;
 
     // Add one.
-    put_event(&format!("{calendar}e3.ics"), "e3", "Three", "20260107T100000Z");
+    put_event(
+        &format!("{calendar}e3.ics"),
+        "e3",
+        "Three",
+        "20260107T100000Z",
+    );
     let c = client(&host, user, PASSWORD);
     let r = sync_calendar(&c, &state, window).expect("add sync");
     assert_eq!((r.added.len(), r.changed.len(), r.removed.len()), (1, 0, 0));
@@ -70,7 +90,12 @@ pub fn run(server: &str, user: &str, calendar: &str) {
     let mut bad = state.clone();
     bad.sync_token = Some("http://example.invalid/sync/bogus-token".into());
     bad.ctag = Some("stale".into());
-    put_event(&format!("{calendar}e4.ics"), "e4", "Four", "20260108T100000Z");
+    put_event(
+        &format!("{calendar}e4.ics"),
+        "e4",
+        "Four",
+        "20260108T100000Z",
+    );
     let c = client(&host, user, PASSWORD);
     let r = sync_calendar(&c, &bad, window).expect("sync with a refused token");
     assert_eq!(r.method, SyncMethod::FullQuery);
@@ -80,7 +105,10 @@ pub fn run(server: &str, user: &str, calendar: &str) {
 
     // Wrong password: a distinct error, from the check and from a sync.
     let c = client(&host, user, "wrong");
-    assert_eq!(check_credentials(&c, server), Err(CalDavError::Unauthorized));
+    assert_eq!(
+        check_credentials(&c, server),
+        Err(CalDavError::Unauthorized)
+    );
     assert_eq!(
         sync_calendar(&c, &state, window).map(|r| r.method),
         Err(CalDavError::Unauthorized)

@@ -13,7 +13,8 @@ Shapes and quirks reproduced (see DESIGN.md, "CalDAV and Yandex, as measured"):
 - calendar-multiget; PUT with If-Match (412 on mismatch).
 Test control (no auth), all POST:
   /_control/put?cal=C&name=N   body = iCalendar      /_control/delete?cal=C&name=N
-  /_control/fail?status=504&count=N[&retry_after=S]   next N DAV requests fail so
+  /_control/fail?status=504&count=N[&retry_after=S]   next N DAV requests fail so;
+                               count=0 clears
   /_control/expire_tokens      every token issued so far becomes stale (403)
   /_control/drop_calendar?cal=C
 Usage: yandex_replay.py PORT [USER] [PASSWORD]
@@ -114,6 +115,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(200)
             if url.path == "/_control/fail":
                 ra = q.get("retry_after")
+                if int(q.get("count", 1)) == 0:
+                    STATE["fail"] = []  # count=0 ends an outage
                 STATE["fail"] += [(int(q.get("status", 504)), ra)] * int(q.get("count", 1))
                 return self.send(200)
             if url.path == "/_control/expire_tokens":

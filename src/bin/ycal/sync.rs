@@ -124,7 +124,8 @@ pub fn run(args: Vec<String>) -> Result<(), String> {
                 let objs = |v: &[CalendarObject]| -> Vec<serde_json::Value> {
                     v.iter()
                         .map(|c| {
-                            let mut j = json!({"url": c.url, "etag": c.etag, "bytes": c.data.len()});
+                            let mut j =
+                                json!({"url": c.url, "etag": c.etag, "bytes": c.data.len()});
                             if o.data {
                                 j["data"] = json!(c.data);
                             }
@@ -157,9 +158,6 @@ pub fn run(args: Vec<String>) -> Result<(), String> {
     }
     let text = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
     std::fs::write(&o.state, text).map_err(|e| format!("{}: {e}", o.state))?;
-    println!(
-        "{:#}",
-        json!({"discovery": discovery, "calendars": out})
-    );
+    println!("{:#}", json!({"discovery": discovery, "calendars": out}));
     Ok(())
 }
