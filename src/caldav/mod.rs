@@ -19,3 +19,8 @@ pub use discovery::{check_credentials, discover, CalendarInfo, Principal};
 pub use error::CalDavError;
 pub use retry::{NoSleep, RetryPolicy, Sleeper, ThreadSleep};
 pub use write::put_if_match;
+
+#[cfg(test)]
+mod client_test;
+#[cfg(test)]
+mod fixtures_test;

@@ -17,6 +17,7 @@ Test control (no auth), all POST:
                                count=0 clears
   /_control/expire_tokens      every token issued so far becomes stale (403)
   /_control/drop_calendar?cal=C
+  /_control/strict_range?on=1  honour calendar-query time ranges (for fair benchmarks)
 Usage: yandex_replay.py PORT [USER] [PASSWORD]
 """
 import base64
@@ -38,6 +39,7 @@ STATE = {
     "clock": 1700000000000,
     "stale_before": 0,
     "fail": [],  # list of (status, retry_after)
+    "strict": False,  # honour calendar-query time ranges (Yandex does not)
     "calendars": {
         "events-1001": {"name": "Work", "comp": "VEVENT", "objects": {}, "log": []},
         "todos-2002": {"name": "Не забыть", "comp": "VTODO", "objects": {}, "log": []},
@@ -71,6 +73,11 @@ def missing_propstat(props):
 
 def resp(href, inner):
     return f'<D:response><href xmlns="DAV:">{href}</href>{inner}</D:response>'
+
+
+def dtstart(ical):
+    m = re.search(r"^DTSTART[^:]*:(\S+)", ical, re.M)
+    return m.group(1)[:15] if m else ""
 
 
 def esc(s):
@@ -121,6 +128,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(200)
             if url.path == "/_control/expire_tokens":
                 STATE["stale_before"] = tick()
+                return self.send(200)
+            if url.path == "/_control/strict_range":
+                STATE["strict"] = q.get("on") == "1"
                 return self.send(200)
             if url.path == "/_control/drop_calendar":
                 STATE["calendars"].pop(q["cal"], None)
@@ -243,6 +253,10 @@ class Handler(BaseHTTPRequestHandler):
             names = [h.rstrip("/").rsplit("/", 1)[-1] for h in hrefs]
         else:  # calendar-query: filters ignored, the whole collection comes back
             names = sorted(cal["objects"])
+            rng = re.search(r'time-range start="([^"]+)" end="([^"]+)"', text)
+            if STATE["strict"] and rng:
+                names = [n for n in names
+                         if rng.group(1)[:15] <= dtstart(cal["objects"][n][1]) < rng.group(2)[:15]]
         out = []
         for name in names:
             href = f"{HOME}{cid}/{urllib.parse.quote(name, safe='')}"
