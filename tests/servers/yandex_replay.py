@@ -76,7 +76,8 @@ def resp(href, inner):
 
 
 def dtstart(ical):
-    m = re.search(r"^DTSTART[^:]*:(\S+)", ical, re.M)
+    vevent = ical[ical.find("BEGIN:VEVENT"):]
+    m = re.search(r"^DTSTART[^:]*:(\S+)", vevent, re.M)
     return m.group(1)[:15] if m else ""
 
 
