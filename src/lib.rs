@@ -6,10 +6,12 @@
 //! runs natively in `cargo test` with a fake host.
 
 pub mod bindings;
+pub mod caldav;
 pub mod commands;
 pub mod hooks;
 pub mod host;
 pub mod i18n;
+pub mod sync;
 
 #[cfg(target_arch = "wasm32")]
 mod guest;
