@@ -129,8 +129,8 @@ pg_run() {
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 free_port() {
-	local p i
-	for i in $(seq 1 200); do
+	local p
+	for _ in $(seq 1 200); do
 		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
 		if ! port_busy "$p"; then
 			echo "$p"
@@ -143,7 +143,7 @@ free_port() {
 # --- start / stop ----------------------------------------------------------
 
 envval() { # envval FILE KEY
-	sed -n "s/^$2=//p" "$1" 2>/dev/null | tail -n1
+	if [ -f "$1" ]; then sed -n "s/^$2=//p" "$1" | tail -n1; fi
 }
 
 write_config() { # write_config FILE
@@ -271,7 +271,7 @@ cmd_start() {
 	(
 		cd "$RUN_DIR"
 		# Its own session, so that stop can end the plugin processes with it.
-		exec setsid env -u MM_CONFIG -u MM_SQLSETTINGS_DATASOURCE MM_SERVICESETTINGS_SITEURL="$MM_URL" \
+		exec setsid env -u MM_CONFIG -u MM_SQLSETTINGS_DATASOURCE \
 			"$bin" server --config "$RUN_DIR/config.json" \
 			>"$RUN_DIR/mattermost.stdout" 2>&1 </dev/null
 	) &
@@ -309,7 +309,7 @@ cmd_start() {
 MM_URL=$MM_URL
 MM_PORT=$MM_PORT
 MM_PID=$MM_PID
-MM_VERSION=$(curl -fsS -m 5 "$MM_URL/api/v4/system/ping" | sed -n 's/.*"version":"\([^"]*\)".*/\1/p')
+MM_VERSION=$(curl -fsS -m 5 -o /dev/null -D - "$MM_URL/api/v4/system/ping" | tr -d '\r' | sed -n 's/^[Xx]-[Vv]ersion-[Ii]d: \([0-9][0-9.]*[0-9]\)\..*/\1/p' | head -n1)
 MM_SERVER_MODULE=github.com/mattermost/mattermost/server/v8@$(server_version)
 MM_PUBLIC_MODULE=github.com/mattermost/mattermost/server/public@$(public_version)
 MM_BIN=$bin
