@@ -117,9 +117,10 @@ func (c *client) login(loginID, password string) (*user, error) {
 }
 
 type manifest struct {
-	ID      string `json:"id"`
-	Name    string `json:"name"`
-	Version string `json:"version"`
+	ID               string `json:"id"`
+	Name             string `json:"name"`
+	Version          string `json:"version"`
+	MinServerVersion string `json:"min_server_version"`
 }
 
 // uploadPlugin posts a bundle to /api/v4/plugins with force=true.

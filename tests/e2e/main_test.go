@@ -8,6 +8,11 @@
 //	YCAL_BUNDLE=/path/to/bundle.tar.gz go test -count=1 ./...
 //
 // YCAL_E2E_KEEP=1 keeps the run folder (logs, config) after the run.
+//
+// A bundle whose min_server_version is newer than the test server fails fast.
+// YCAL_E2E_RELAX_MIN_SERVER=1 instead installs a copy of the bundle whose
+// min_server_version is lowered to the server's version (and says so), to
+// check everything else; the plugin must then only use API the server has.
 package e2e
 
 import (
@@ -22,6 +27,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -29,12 +35,13 @@ import (
 
 // env is what the tests know about the running server.
 var env struct {
-	runDir   string
-	vars     map[string]string // DIR/env written by mm.sh
-	url      string
-	logFile  string
-	bundle   string
-	pluginID string
+	runDir    string
+	vars      map[string]string // DIR/env written by mm.sh
+	url       string
+	logFile   string
+	bundle    string
+	pluginID  string
+	minServer string
 }
 
 func TestMain(m *testing.M) {
@@ -54,7 +61,7 @@ func run(m *testing.M) (code int) {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	env.pluginID, err = bundlePluginID(env.bundle)
+	env.pluginID, env.minServer, err = bundleManifest(env.bundle)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: reading plugin.json of %s: %v\n", env.bundle, err)
 		return 1
@@ -102,6 +109,23 @@ func run(m *testing.M) (code int) {
 	fmt.Fprintf(os.Stderr, "e2e: Mattermost %s at %s, up in %s\n",
 		env.vars["MM_VERSION"], env.url, time.Since(t0).Round(time.Second))
 
+	if sv := env.vars["MM_VERSION"]; env.minServer != "" && versionLess(sv, env.minServer) {
+		if os.Getenv("YCAL_E2E_RELAX_MIN_SERVER") == "" {
+			fmt.Fprintf(os.Stderr, "e2e: the bundle needs Mattermost %s (plugin.json min_server_version) but the "+
+				"test server is %s, the newest the Go module proxy serves; lower min_server_version, or set "+
+				"YCAL_E2E_RELAX_MIN_SERVER=1 to test a copy with it lowered\n", env.minServer, sv)
+			return 1
+		}
+		relaxed := filepath.Join(env.runDir, "relaxed-"+filepath.Base(env.bundle))
+		if err := relaxMinServer(env.bundle, relaxed, sv); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e: relaxing min_server_version:", err)
+			return 1
+		}
+		fmt.Fprintf(os.Stderr, "e2e: WARNING: testing a copy of the bundle with min_server_version %s -> %s: %s\n",
+			env.minServer, sv, relaxed)
+		env.bundle = relaxed
+	}
+
 	code = m.Run()
 	if code != 0 {
 		printLogs(os.Stderr, env.pluginID)
@@ -134,38 +158,122 @@ func findBundle(repoRoot string) (string, error) {
 	return filepath.Abs(matches[0])
 }
 
-// bundlePluginID reads the id from <id>/plugin.json inside the bundle.
-func bundlePluginID(bundle string) (string, error) {
+// bundleManifest reads id and min_server_version from <id>/plugin.json in the bundle.
+func bundleManifest(bundle string) (id, minServer string, err error) {
+	var m manifest
+	err = walkBundle(bundle, func(h *tar.Header, r io.Reader) error {
+		if isManifest(h.Name) {
+			if err := json.NewDecoder(r).Decode(&m); err != nil {
+				return err
+			}
+			return errStop
+		}
+		return nil
+	})
+	if errors.Is(err, errStop) {
+		err = nil
+	} else if err == nil {
+		err = errors.New("no plugin.json in the bundle")
+	}
+	if err == nil && m.ID == "" {
+		err = errors.New("plugin.json has no id")
+	}
+	return m.ID, m.MinServerVersion, err
+}
+
+var errStop = errors.New("stop")
+
+func isManifest(name string) bool {
+	parts := strings.Split(strings.TrimPrefix(name, "./"), "/")
+	return len(parts) == 2 && parts[1] == "plugin.json"
+}
+
+func walkBundle(bundle string, fn func(*tar.Header, io.Reader) error) error {
 	f, err := os.Open(bundle)
 	if err != nil {
-		return "", err
+		return err
 	}
 	defer f.Close()
 	gz, err := gzip.NewReader(f)
 	if err != nil {
-		return "", err
+		return err
 	}
 	tr := tar.NewReader(gz)
 	for {
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {
-			return "", errors.New("no plugin.json in the bundle")
+			return nil
 		}
 		if err != nil {
-			return "", err
+			return err
 		}
-		name := strings.TrimPrefix(h.Name, "./")
-		if parts := strings.Split(name, "/"); len(parts) == 2 && parts[1] == "plugin.json" {
-			var m manifest
-			if err := json.NewDecoder(tr).Decode(&m); err != nil {
-				return "", err
-			}
-			if m.ID == "" {
-				return "", errors.New("plugin.json has no id")
-			}
-			return m.ID, nil
+		if err := fn(h, tr); err != nil {
+			return err
 		}
 	}
+}
+
+// relaxMinServer copies the bundle with plugin.json's min_server_version set to v.
+func relaxMinServer(src, dst, v string) error {
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	gz := gzip.NewWriter(out)
+	tw := tar.NewWriter(gz)
+	err = walkBundle(src, func(h *tar.Header, r io.Reader) error {
+		if !isManifest(h.Name) {
+			if err := tw.WriteHeader(h); err != nil {
+				return err
+			}
+			_, err := io.Copy(tw, r)
+			return err
+		}
+		var m map[string]any
+		if err := json.NewDecoder(r).Decode(&m); err != nil {
+			return err
+		}
+		m["min_server_version"] = v
+		data, err := json.MarshalIndent(m, "", "    ")
+		if err != nil {
+			return err
+		}
+		h.Size = int64(len(data))
+		if err := tw.WriteHeader(h); err != nil {
+			return err
+		}
+		_, err = tw.Write(data)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	if err := gz.Close(); err != nil {
+		return err
+	}
+	return out.Close()
+}
+
+// versionLess compares dotted numeric versions ("11.4.0" < "11.7.0").
+func versionLess(a, b string) bool {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(pa) || i < len(pb); i++ {
+		var x, y int
+		if i < len(pa) {
+			x, _ = strconv.Atoi(pa[i])
+		}
+		if i < len(pb) {
+			y, _ = strconv.Atoi(pb[i])
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return false
 }
 
 func readEnvFile(path string) (map[string]string, error) {
