@@ -177,4 +177,10 @@ require (
 
 // Repeated from the server's own go.mod at this version: replace (and exclude)
 // directives of a dependency are ignored by Go, so they must be restated here.
+// (This version's go.mod has no exclude block.)
 replace github.com/olekukonko/tablewriter => github.com/olekukonko/tablewriter v0.0.5
+
+// Not repeated: the server also has
+//   replace github.com/vmihailenco/msgpack/v5 => github.com/mattermost/msgpack/v5 v5.0.0-20260120151306-2f9c67d7e57f
+// (MM-66167), but the module proxy here does not serve that fork, so upstream
+// msgpack v5.4.1 (what server/public itself requires) is used.
