@@ -329,14 +329,20 @@ func tail(lines []string, n int) []string {
 	return lines
 }
 
-// markUncacheable keeps `go test` from caching a pass: the suite depends on
-// things outside Go's view (the bundle's build, the server). Go refuses to
-// cache a run that opened a file modified in the last seconds.
-func markUncacheable() {
-	p := filepath.Join(os.TempDir(), "ycal-e2e.stamp")
-	if err := os.WriteFile(p, []byte(time.Now().String()), 0o644); err == nil {
-		if f, err := os.Open(p); err == nil {
-			f.Close()
-		}
+// The suite depends on things outside Go's view (the bundle's build, the
+// server), so `go test` must not cache a pass. Go refuses to cache a run that
+// opened a file inside the module that was modified in the last seconds: the
+// tests open a stamp file (noteStamp; only opens during the tests are
+// recorded) and TestMain rewrites it just before the binary exits
+// (markUncacheable). The file is git-ignored.
+func stampPath() string { return ".e2e-run.stamp" }
+
+func noteStamp() {
+	if f, err := os.OpenFile(stampPath(), os.O_RDONLY|os.O_CREATE, 0o644); err == nil {
+		f.Close()
 	}
+}
+
+func markUncacheable() {
+	_ = os.WriteFile(stampPath(), []byte(time.Now().String()), 0o644)
 }

@@ -25,6 +25,7 @@ type world struct {
 
 func setup(t *testing.T) *world {
 	t.Helper()
+	noteStamp()
 	w := &world{admin: newClient(env.url), user: newClient(env.url)}
 	const pw = "Passw0rd!-e2e-long"
 	suffix := fmt.Sprint(time.Now().UnixNano() % 1_000_000)
