@@ -225,6 +225,11 @@ write_config() { # write_config FILE
 EOF
 }
 
+start_exit() {
+	local rc=$?
+	if [ "$rc" -ne 0 ]; then cmd_stop "$RUN_DIR" >/dev/null 2>&1 || true; fi
+}
+
 cmd_start() {
 	[ $# -eq 1 ] || die "usage: mm.sh start DIR"
 	mkdir -p "$1"
@@ -234,6 +239,8 @@ cmd_start() {
 	fi
 	# Leftovers of a crashed run are cleaned up first.
 	cmd_stop "$RUN_DIR" >/dev/null 2>&1 || true
+	# Whatever fails from here on, leave nothing running.
+	trap start_exit EXIT
 	need_cmd curl || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl >&2
 	need_cmd setsid || die "setsid (util-linux) is missing"
 
@@ -323,6 +330,7 @@ PG_DATA=$PG_DATA
 PG_DSN=$PG_DSN
 EOF
 	mv "$RUN_DIR/env.tmp" "$RUN_DIR/env"
+	trap - EXIT
 	log "ready: $MM_URL (env in $RUN_DIR/env)"
 	cat "$RUN_DIR/env"
 }
