@@ -1,0 +1,3 @@
+module yandex-calendar/tests/e2e
+
+go 1.24
