@@ -6,6 +6,9 @@
 //! runs natively in `cargo test` with a fake host.
 
 pub mod bindings;
+pub mod changes;
+pub mod ical;
+pub mod snapshot;
 pub mod commands;
 pub mod hooks;
 pub mod host;
