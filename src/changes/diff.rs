@@ -31,23 +31,25 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
     let mut out = Vec::new();
     for (uid, (olds, news)) in uids {
         let known = old.known_uids.contains(uid) || !olds.is_empty();
-        let mut changes = Vec::new();
+        let mut changes: Vec<(Change, bool)> = Vec::new();
         let mut universe = 0usize;
         let (pairs, gone, added) = pair(&olds, &news, tz);
         for (o, n) in pairs {
             if !visible(o) && !visible(n) {
                 continue;
             }
-            universe += 1;
-            compare(o, n, &mut changes);
+            universe += usize::from(!n.overridden);
+            let mut found = Vec::new();
+            compare(o, n, &mut found);
+            changes.extend(found.into_iter().map(|c| (c, n.overridden)));
         }
         for o in gone.into_iter().filter(|o| visible(o)) {
-            universe += 1;
-            changes.push(change(o, ChangeDetail::Cancelled));
+            universe += usize::from(!o.overridden);
+            changes.push((change(o, ChangeDetail::Cancelled), o.overridden));
         }
         for n in added.into_iter().filter(|n| !known || visible(n)) {
-            universe += 1;
-            changes.push(change(n, ChangeDetail::Added));
+            universe += usize::from(!n.overridden);
+            changes.push((change(n, ChangeDetail::Added), n.overridden));
         }
         let recurring = olds.iter().chain(news.iter()).any(|m| m.recurring);
         out.extend(collapse(changes, universe, recurring, !known || news.is_empty()));

@@ -176,6 +176,7 @@ fn span_occurrence(
         uid: e.uid.clone(),
         recurrence_id: key,
         recurring,
+        overridden: e.recurrence_id.is_some(),
         span,
         summary,
         location: e.location.clone(),

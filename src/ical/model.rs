@@ -159,6 +159,8 @@ pub struct Occurrence {
     pub recurrence_id: Option<String>,
     /// Whether the UID is a recurring series (instances share change messages).
     pub recurring: bool,
+    /// Comes from an override (an instance edited on its own).
+    pub overridden: bool,
     pub span: Span,
     pub summary: String,
     pub location: Option<String>,

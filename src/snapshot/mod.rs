@@ -40,6 +40,8 @@ pub struct Meeting {
     pub recurrence_id: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub recurring: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overridden: bool,
     pub span: Span,
     pub summary: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -68,6 +70,7 @@ impl Meeting {
             uid: o.uid.clone(),
             recurrence_id: o.recurrence_id.clone(),
             recurring: o.recurring,
+            overridden: o.overridden,
             span: o.span,
             summary: o.summary.clone(),
             location: o.location.clone(),
@@ -140,6 +143,29 @@ impl Snapshot {
             known_uids: known_uids.into_iter().collect(),
             meetings,
         }
+    }
+
+    /// Parses and expands calendar objects (one iCalendar text each, as sync stores them)
+    /// and takes the snapshot; skipped objects come back for the caller to log.
+    pub fn from_calendars<'a>(
+        calendars: impl IntoIterator<Item = &'a str>,
+        window: Window,
+        tz: chrono_tz::Tz,
+        me: &crate::ical::Me,
+    ) -> (Snapshot, Vec<crate::ical::Skipped>) {
+        let opts = crate::ical::ExpandOptions::new(window, tz);
+        let mut uids = Vec::new();
+        let mut occurrences = Vec::new();
+        let mut skipped = Vec::new();
+        for ics in calendars {
+            let mut parsed = crate::ical::parse_calendar(ics);
+            skipped.append(&mut parsed.skipped);
+            let (mut occ, mut notes) = crate::ical::expand_all(&parsed.series, &opts, me);
+            occurrences.append(&mut occ);
+            skipped.append(&mut notes);
+            uids.extend(parsed.series.into_iter().map(|s| s.uid));
+        }
+        (Snapshot::new(window, tz, uids, &occurrences, me), skipped)
     }
 
     pub fn window(&self) -> Window {
