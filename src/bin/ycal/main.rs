@@ -1,0 +1,35 @@
+//! `ycal`: the calendar logic from the command line. A thin dispatcher on the first
+//! argument; each subcommand lives in its own file.
+
+mod agenda;
+mod changes;
+mod common;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: ycal <command> [options]
+commands:
+  agenda   --dir DIR --from DATE --to DATE --tz ZONE [--me EMAIL]...
+  changes  --dir DIR --state FILE --from DATE --to DATE --tz ZONE [--me EMAIL]...";
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let command = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    let result = match command.as_str() {
+        "agenda" => agenda::run(&rest),
+        "changes" => changes::run(&rest),
+        "-h" | "--help" | "help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown command {other:?}\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ycal: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
