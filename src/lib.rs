@@ -7,12 +7,12 @@
 
 pub mod bindings;
 pub mod changes;
-pub mod ical;
-pub mod snapshot;
 pub mod commands;
 pub mod hooks;
 pub mod host;
 pub mod i18n;
+pub mod ical;
+pub mod snapshot;
 
 #[cfg(target_arch = "wasm32")]
 mod guest;

@@ -13,7 +13,9 @@ fn fixture(name: &str) -> String {
 }
 
 fn utc(y: i32, m: u32, d: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, m, d, 0, 0, 0).single().expect("valid date")
+    Utc.with_ymd_and_hms(y, m, d, 0, 0, 0)
+        .single()
+        .expect("valid date")
 }
 
 const MARCH: Window = Window {
@@ -22,13 +24,18 @@ const MARCH: Window = Window {
 };
 
 fn snap(objects: &[&str], window: Window, me: &str) -> Snapshot {
-    let (s, skipped) = Snapshot::from_calendars(objects.iter().copied(), window, Tz::Europe__Moscow, &Me::new([me]));
+    let (s, skipped) = Snapshot::from_calendars(
+        objects.iter().copied(),
+        window,
+        Tz::Europe__Moscow,
+        &Me::new([me]),
+    );
     assert!(skipped.is_empty(), "{skipped:?}");
     s
 }
 
 fn changes(old: &str, new: &str, me: &str) -> Vec<Change> {
-    diff(&snap(&[old], MARCH, me), &snap(&[new], MARCH, me), )
+    diff(&snap(&[old], MARCH, me), &snap(&[new], MARCH, me))
 }
 
 fn weekly() -> String {
@@ -47,7 +54,10 @@ fn nothing_changes_for_the_same_state_or_noise() {
     assert!(changes(&old, &old, "maria@yandex.ru").is_empty());
     let noisy = old
         .replace("DTSTAMP:20260301T120000Z", "DTSTAMP:20260302T080000Z")
-        .replace("LAST-MODIFIED:20260228T090000Z", "LAST-MODIFIED:20260302T080000Z")
+        .replace(
+            "LAST-MODIFIED:20260228T090000Z",
+            "LAST-MODIFIED:20260302T080000Z",
+        )
         .replace("SEQUENCE:3", "SEQUENCE:4")
         .replace('\n', "\r\n");
     assert!(changes(&old, &noisy, "maria@yandex.ru").is_empty());
@@ -87,7 +97,9 @@ fn series_title_change_is_one_message() {
     let c = changes(&weekly(), &new, "maria@yandex.ru");
     assert_eq!(c.len(), 1, "{c:#?}");
     assert!(c[0].series);
-    let ChangeDetail::Updated { fields } = &c[0].detail else { panic!("{c:?}") };
+    let ChangeDetail::Updated { fields } = &c[0].detail else {
+        panic!("{c:?}")
+    };
     assert_eq!(fields[0].field, Field::Summary);
     assert_eq!(fields[0].new.as_deref(), Some("Стендап"));
 }
@@ -151,7 +163,16 @@ fn attendee_answers_reach_the_organizer_once_per_series() {
     assert!(changes(&weekly(), &new, "olga@ya.ru").is_empty());
     // Maria hears that her own answer changed (e.g. in the web UI).
     let mine = changes(&weekly(), &new, "maria@yandex.ru");
-    assert!(matches!(mine[0].detail, ChangeDetail::MyAnswerChanged { new: Some(PartStat::Declined), .. }), "{mine:#?}");
+    assert!(
+        matches!(
+            mine[0].detail,
+            ChangeDetail::MyAnswerChanged {
+                new: Some(PartStat::Declined),
+                ..
+            }
+        ),
+        "{mine:#?}"
+    );
 }
 
 #[test]
@@ -167,10 +188,19 @@ fn instance_moved_out_of_the_window_is_a_move() {
 
 #[test]
 fn a_sliding_window_reports_nothing() {
-    let early = Window { from: utc(2026, 3, 1), to: utc(2026, 3, 15) };
-    let later = Window { from: utc(2026, 3, 8), to: utc(2026, 3, 29) };
+    let early = Window {
+        from: utc(2026, 3, 1),
+        to: utc(2026, 3, 15),
+    };
+    let later = Window {
+        from: utc(2026, 3, 8),
+        to: utc(2026, 3, 29),
+    };
     let w = weekly();
-    let c = diff(&snap(&[&w], early, "maria@yandex.ru"), &snap(&[&w], later, "maria@yandex.ru"));
+    let c = diff(
+        &snap(&[&w], early, "maria@yandex.ru"),
+        &snap(&[&w], later, "maria@yandex.ru"),
+    );
     assert!(c.is_empty(), "{c:#?}");
 }
 

@@ -21,8 +21,12 @@ fn signature(c: &Change) -> String {
 
 fn shift(old: &Span, new: &Span) -> (Duration, Duration) {
     match (old, new) {
-        (Span::Timed { start: os, end: oe }, Span::Timed { start: ns, end: ne }) => (*ns - *os, *ne - *oe),
-        (Span::AllDay { start: os, end: oe }, Span::AllDay { start: ns, end: ne }) => (*ns - *os, *ne - *oe),
+        (Span::Timed { start: os, end: oe }, Span::Timed { start: ns, end: ne }) => {
+            (*ns - *os, *ne - *oe)
+        }
+        (Span::AllDay { start: os, end: oe }, Span::AllDay { start: ns, end: ne }) => {
+            (*ns - *os, *ne - *oe)
+        }
         // Timed ↔ all-day is never a uniform series change.
         _ => (Duration::MAX, Duration::MIN),
     }
@@ -32,7 +36,12 @@ fn shift(old: &Span, new: &Span) -> (Duration, Duration) {
 /// Each change comes with whether its instance is an override; `universe` counts the
 /// instances in view that follow the master (overrides may or may not share a series edit).
 /// `whole` says the UID appeared or vanished as a whole (new or deleted series).
-pub(super) fn collapse(changes: Vec<(Change, bool)>, universe: usize, recurring: bool, whole: bool) -> Vec<Change> {
+pub(super) fn collapse(
+    changes: Vec<(Change, bool)>,
+    universe: usize,
+    recurring: bool,
+    whole: bool,
+) -> Vec<Change> {
     if !recurring || changes.is_empty() {
         return changes.into_iter().map(|(c, _)| c).collect();
     }
@@ -47,7 +56,9 @@ pub(super) fn collapse(changes: Vec<(Change, bool)>, universe: usize, recurring:
     }
     let mut out = Vec::new();
     for sig in order {
-        let Some(mut group) = groups.remove(&sig) else { continue };
+        let Some(mut group) = groups.remove(&sig) else {
+            continue;
+        };
         // With one instance in view we cannot tell a series edit from an instance edit,
         // unless the whole UID came or went.
         let from_master = group.iter().filter(|(_, o)| !o).count();

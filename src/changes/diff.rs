@@ -52,7 +52,12 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
             changes.push((change(n, ChangeDetail::Added), n.overridden));
         }
         let recurring = olds.iter().chain(news.iter()).any(|m| m.recurring);
-        out.extend(collapse(changes, universe, recurring, !known || news.is_empty()));
+        out.extend(collapse(
+            changes,
+            universe,
+            recurring,
+            !known || news.is_empty(),
+        ));
     }
     out
 }
@@ -62,7 +67,11 @@ fn overlaps(span: Span, (from, to): (DateTime<Utc>, DateTime<Utc>), tz: Tz) -> b
     s < to && (e > from || (s == e && s >= from))
 }
 
-type Paired<'a> = (Vec<(&'a Meeting, &'a Meeting)>, Vec<&'a Meeting>, Vec<&'a Meeting>);
+type Paired<'a> = (
+    Vec<(&'a Meeting, &'a Meeting)>,
+    Vec<&'a Meeting>,
+    Vec<&'a Meeting>,
+);
 
 /// Matches instances by identity; instances left over on both sides (a whole series moved
 /// to another time changes every identity) are paired in time order.
@@ -100,7 +109,13 @@ fn change(m: &Meeting, detail: ChangeDetail) -> Change {
 
 fn compare(o: &Meeting, n: &Meeting, out: &mut Vec<Change>) {
     if o.span != n.span {
-        out.push(change(n, ChangeDetail::Moved { old: o.span, new: n.span }));
+        out.push(change(
+            n,
+            ChangeDetail::Moved {
+                old: o.span,
+                new: n.span,
+            },
+        ));
     }
     let mut fields = Vec::new();
     let mut field = |field, old: Option<&String>, new: Option<&String>| {
@@ -136,9 +151,14 @@ fn compare(o: &Meeting, n: &Meeting, out: &mut Vec<Change>) {
     }
     if n.i_organize {
         for a in n.attendees.iter().filter(|a| !a.me) {
-            let before = o.attendees.iter().find(|b| b.email == a.email).map(|b| b.partstat);
+            let before = o
+                .attendees
+                .iter()
+                .find(|b| b.email == a.email)
+                .map(|b| b.partstat);
             // A newly invited attendee who has not answered is not an answer.
-            let unanswered_newcomer = before.is_none() && a.partstat == crate::ical::PartStat::NeedsAction;
+            let unanswered_newcomer =
+                before.is_none() && a.partstat == crate::ical::PartStat::NeedsAction;
             if before != Some(a.partstat) && !unanswered_newcomer {
                 out.push(change(
                     n,

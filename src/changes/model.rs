@@ -28,8 +28,13 @@ pub enum ChangeDetail {
     Added,
     /// Deleted, STATUS:CANCELLED, or the instance removed by EXDATE or a cancelled override.
     Cancelled,
-    Moved { old: Span, new: Span },
-    Updated { fields: Vec<FieldChange> },
+    Moved {
+        old: Span,
+        new: Span,
+    },
+    Updated {
+        fields: Vec<FieldChange>,
+    },
     /// An attendee answered a meeting I organize.
     AttendeeAnswered {
         email: String,

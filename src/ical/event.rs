@@ -69,7 +69,8 @@ fn parse_block(block: &Block) -> Result<Component<'_>, String> {
 fn raw_uid(text: &str) -> Option<String> {
     text.lines().find_map(|l| {
         let (name, value) = l.split_once(':')?;
-        name.eq_ignore_ascii_case("UID").then(|| value.trim().to_string())
+        name.eq_ignore_ascii_case("UID")
+            .then(|| value.trim().to_string())
     })
 }
 
@@ -104,7 +105,12 @@ fn time_list(comp: &Component<'_>, name: &str, zones: &ZoneMap) -> Result<Vec<Ti
     for prop in props::all(comp, name) {
         let is_date = props::param(prop, "VALUE").is_some_and(|v| v.eq_ignore_ascii_case("DATE"));
         let zone = props::param(prop, "TZID").and_then(|tzid| zones.resolve(&tzid));
-        for item in prop.val.as_str().split(',').filter(|s| !s.trim().is_empty()) {
+        for item in prop
+            .val
+            .as_str()
+            .split(',')
+            .filter(|s| !s.trim().is_empty())
+        {
             // A PERIOD (start/end or start/duration) contributes its start.
             let start = item.split('/').next().unwrap_or(item);
             out.push(parse_time(start, is_date, zone).map_err(|e| format!("{name}: {e}"))?);
@@ -121,15 +127,21 @@ fn attendee(prop: &Property<'_>) -> Option<Attendee> {
     Some(Attendee {
         email,
         name: props::param(prop, "CN"),
-        partstat: props::param(prop, "PARTSTAT").map_or(PartStat::NeedsAction, |v| PartStat::parse(&v)),
+        partstat: props::param(prop, "PARTSTAT")
+            .map_or(PartStat::NeedsAction, |v| PartStat::parse(&v)),
         role: props::param(prop, "ROLE").map_or(Role::ReqParticipant, |v| Role::parse(&v)),
     })
 }
 
 pub(crate) fn event_from_component(comp: &Component<'_>, zones: &ZoneMap) -> Result<Event, String> {
     let uid = props::text(comp, "UID").ok_or("missing UID")?;
-    let start = time_prop(props::first(comp, "DTSTART").ok_or("missing DTSTART")?, zones)?;
-    let end = props::first(comp, "DTEND").map(|p| time_prop(p, zones)).transpose()?;
+    let start = time_prop(
+        props::first(comp, "DTSTART").ok_or("missing DTSTART")?,
+        zones,
+    )?;
+    let end = props::first(comp, "DTEND")
+        .map(|p| time_prop(p, zones))
+        .transpose()?;
     let duration = match props::value(comp, "DURATION") {
         Some(v) => Some(parse_duration(&v).ok_or_else(|| format!("invalid DURATION {v:?}"))?),
         None => None,
@@ -138,7 +150,9 @@ pub(crate) fn event_from_component(comp: &Component<'_>, zones: &ZoneMap) -> Res
         .map(|p| time_prop(p, zones))
         .transpose()?;
 
-    let rrules: Vec<String> = props::all(comp, "RRULE").map(|p| p.val.as_str().trim().to_string()).collect();
+    let rrules: Vec<String> = props::all(comp, "RRULE")
+        .map(|p| p.val.as_str().trim().to_string())
+        .collect();
     if rrules.iter().any(|r| !r.is_ascii()) {
         return Err("RRULE is not ASCII".into());
     }
@@ -158,7 +172,11 @@ pub(crate) fn event_from_component(comp: &Component<'_>, zones: &ZoneMap) -> Res
     let description = props::text(comp, "DESCRIPTION");
     let url = props::value(comp, "URL").filter(|u| !u.is_empty());
     let telemost = props::text(comp, "X-TELEMOST-CONFERENCE")
-        .and_then(|v| find_telemost(&v).or(Some(v)).filter(|v| v.starts_with("http")))
+        .and_then(|v| {
+            find_telemost(&v)
+                .or(Some(v))
+                .filter(|v| v.starts_with("http"))
+        })
         .or_else(|| url.as_deref().and_then(find_telemost))
         .or_else(|| location.as_deref().and_then(find_telemost))
         .or_else(|| description.as_deref().and_then(find_telemost));
@@ -175,7 +193,9 @@ pub(crate) fn event_from_component(comp: &Component<'_>, zones: &ZoneMap) -> Res
         description,
         url,
         status: props::value(comp, "STATUS").map_or(Status::Confirmed, |v| Status::parse(&v)),
-        sequence: props::value(comp, "SEQUENCE").and_then(|v| v.parse().ok()).unwrap_or(0),
+        sequence: props::value(comp, "SEQUENCE")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
         organizer,
         attendees,
         telemost,

@@ -47,7 +47,11 @@ impl ExpandOptions {
 }
 
 /// Expands every series; the result is sorted by start, then UID.
-pub fn expand_all(series: &[Series], opts: &ExpandOptions, me: &Me) -> (Vec<Occurrence>, Vec<Skipped>) {
+pub fn expand_all(
+    series: &[Series],
+    opts: &ExpandOptions,
+    me: &Me,
+) -> (Vec<Occurrence>, Vec<Skipped>) {
     let mut notes = Vec::new();
     let mut out: Vec<Occurrence> = series
         .iter()
@@ -67,7 +71,12 @@ pub fn expand_all(series: &[Series], opts: &ExpandOptions, me: &Me) -> (Vec<Occu
 /// original time is in the window but which were moved out of it (so that change detection
 /// sees a move, not a cancellation; filter with [`Occurrence::overlaps`] for display).
 /// Cancelled instances and cancelled meetings are left out. Problems go to `notes`.
-pub fn expand(series: &Series, opts: &ExpandOptions, me: &Me, notes: &mut Vec<Skipped>) -> Vec<Occurrence> {
+pub fn expand(
+    series: &Series,
+    opts: &ExpandOptions,
+    me: &Me,
+    notes: &mut Vec<Skipped>,
+) -> Vec<Occurrence> {
     let Some(master) = &series.master else {
         // Invited to single instances only: each override stands alone.
         return series
@@ -80,7 +89,8 @@ pub fn expand(series: &Series, opts: &ExpandOptions, me: &Me, notes: &mut Vec<Sk
                     other => rid_key_instant(other.to_utc(opts.user_tz)),
                 };
                 let original = rid.to_utc(opts.user_tz);
-                keep_override(o, original, opts).then(|| occurrence(o, None, Some(key), true, opts, me))
+                keep_override(o, original, opts)
+                    .then(|| occurrence(o, None, Some(key), true, opts, me))
             })
             .collect();
     };
@@ -213,7 +223,11 @@ impl<'a> Expander<'a> {
     fn new(series: &'a Series, master: &'a Event, opts: &'a ExpandOptions) -> Result<Self, String> {
         let user_tz = opts.user_tz;
         let all_day = master.start.is_date();
-        let zone = if all_day { Tz::UTC } else { master.start.zone(user_tz) };
+        let zone = if all_day {
+            Tz::UTC
+        } else {
+            master.start.zone(user_tz)
+        };
         let dtstart = match master.start {
             Time::Date(d) => localize(Tz::UTC, d.and_time(chrono::NaiveTime::MIN)),
             t => t.to_utc(user_tz).with_timezone(&zone),
@@ -273,7 +287,9 @@ impl<'a> Expander<'a> {
             opts,
             zone,
             all_day,
-            recurring: !master.rrules.is_empty() || !master.rdates.is_empty() || !series.overrides.is_empty(),
+            recurring: !master.rrules.is_empty()
+                || !master.rdates.is_empty()
+                || !series.overrides.is_empty(),
             dtstart,
             length,
             rules,
@@ -339,7 +355,8 @@ impl<'a> Expander<'a> {
             }
             for (i, d) in (&set).into_iter().enumerate() {
                 if i >= MAX_ITERATIONS {
-                    notes.push(self.note(format!("stopped after {MAX_ITERATIONS} rule iterations")));
+                    notes
+                        .push(self.note(format!("stopped after {MAX_ITERATIONS} rule iterations")));
                     break;
                 }
                 let d = d.with_timezone(&self.zone);
@@ -354,7 +371,8 @@ impl<'a> Expander<'a> {
         out.retain(|d| to_instant(d) < w.to);
         // Keep instances that may overlap, plus any that an override might move.
         let overridden = |d: &DateTime<Tz>| {
-            self.by_instant.contains_key(&d.with_timezone(&Utc)) || self.by_date.contains_key(&d.date_naive())
+            self.by_instant.contains_key(&d.with_timezone(&Utc))
+                || self.by_date.contains_key(&d.date_naive())
         };
         out.retain(|d| to_instant(d) + margin > w.from || overridden(d));
         out
@@ -397,17 +415,34 @@ impl<'a> Expander<'a> {
             }
             count += 1;
             if count > opts.max_instances {
-                notes.push(self.note(format!("more than {} instances in the window; rest left out", opts.max_instances)));
+                notes.push(self.note(format!(
+                    "more than {} instances in the window; rest left out",
+                    opts.max_instances
+                )));
                 break;
             }
-            out.push(span_occurrence(self.master, None, span, key, self.recurring, me));
+            out.push(span_occurrence(
+                self.master,
+                None,
+                span,
+                key,
+                self.recurring,
+                me,
+            ));
         }
         // Overrides whose original instance lies beyond the window may be moved into it.
-        let leftovers: Vec<&Event> = self.by_instant.values().chain(self.by_date.values()).copied().collect();
+        let leftovers: Vec<&Event> = self
+            .by_instant
+            .values()
+            .chain(self.by_date.values())
+            .copied()
+            .collect();
         for o in leftovers {
             let Some(rid) = o.recurrence_id else { continue };
             let original = match rid {
-                Time::Date(d) if self.all_day => localize(Tz::UTC, d.and_time(chrono::NaiveTime::MIN)),
+                Time::Date(d) if self.all_day => {
+                    localize(Tz::UTC, d.and_time(chrono::NaiveTime::MIN))
+                }
                 Time::Date(d) => localize(self.zone, d.and_time(self.dtstart.time())),
                 t => t.to_utc(opts.user_tz).with_timezone(&self.zone),
             };
@@ -416,7 +451,14 @@ impl<'a> Expander<'a> {
                 continue;
             }
             if keep_override(o, original_instant, opts) {
-                out.push(occurrence(o, Some(self.master), self.key(original), true, opts, me));
+                out.push(occurrence(
+                    o,
+                    Some(self.master),
+                    self.key(original),
+                    true,
+                    opts,
+                    me,
+                ));
             }
         }
         out
@@ -436,7 +478,9 @@ fn parse_rule(
     let mut parts = Vec::new();
     for part in raw.split(';').filter(|p| !p.trim().is_empty()) {
         match part.split_once('=') {
-            Some((k, v)) if k.trim().eq_ignore_ascii_case("UNTIL") => until = Some(v.trim().to_string()),
+            Some((k, v)) if k.trim().eq_ignore_ascii_case("UNTIL") => {
+                until = Some(v.trim().to_string())
+            }
             _ => parts.push(part.trim()),
         }
     }
@@ -446,13 +490,18 @@ fn parse_rule(
         .map_err(|e| format!("RRULE {raw:?}: {e}"))?;
     let rule = match until {
         Some(v) => {
-            let t = super::time::parse_time(&v, false, Some(zone)).map_err(|e| format!("RRULE UNTIL: {e}"))?;
+            let t = super::time::parse_time(&v, false, Some(zone))
+                .map_err(|e| format!("RRULE UNTIL: {e}"))?;
             let until_utc = match t {
                 // A DATE UNTIL includes that whole day.
-                Time::Date(d) if all_day => Utc.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN)),
-                Time::Date(d) => localize(zone, d.and_time(chrono::NaiveTime::MIN)).with_timezone(&Utc)
-                    + Duration::days(1)
-                    - Duration::seconds(1),
+                Time::Date(d) if all_day => {
+                    Utc.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN))
+                }
+                Time::Date(d) => {
+                    localize(zone, d.and_time(chrono::NaiveTime::MIN)).with_timezone(&Utc)
+                        + Duration::days(1)
+                        - Duration::seconds(1)
+                }
                 t => t.to_utc(user_tz),
             };
             let until_utc = until_utc.max(dtstart.with_timezone(&Utc));
@@ -460,5 +509,6 @@ fn parse_rule(
         }
         None => rule,
     };
-    rule.validate(dtstart).map_err(|e| format!("RRULE {raw:?}: {e}"))
+    rule.validate(dtstart)
+        .map_err(|e| format!("RRULE {raw:?}: {e}"))
 }

@@ -32,7 +32,10 @@ mod tests {
             find_telemost("Join: https://telemost.yandex.ru/j/123456789, or call").as_deref(),
             Some("https://telemost.yandex.ru/j/123456789")
         );
-        assert_eq!(find_telemost("https://telemost.yandex.ru.evil.com/j/1"), None);
+        assert_eq!(
+            find_telemost("https://telemost.yandex.ru.evil.com/j/1"),
+            None
+        );
         assert_eq!(find_telemost("no link"), None);
     }
 }

@@ -28,7 +28,7 @@ impl Me {
 
     pub fn is_me(&self, email: &str) -> bool {
         let email = props::email(email);
-        self.emails.iter().any(|e| *e == email)
+        self.emails.contains(&email)
     }
 
     /// My answer in `event`, if I am an attendee.
@@ -41,6 +41,9 @@ impl Me {
     }
 
     pub fn organizes(&self, event: &Event) -> bool {
-        event.organizer.as_ref().is_some_and(|o| self.is_me(&o.email))
+        event
+            .organizer
+            .as_ref()
+            .is_some_and(|o| self.is_me(&o.email))
     }
 }

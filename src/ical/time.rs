@@ -125,7 +125,12 @@ pub fn parse_duration(value: &str) -> Option<Duration> {
     let mut any = false;
     for c in rest.chars() {
         if let Some(d) = c.to_digit(10) {
-            number = Some(number.unwrap_or(0).checked_mul(10)?.checked_add(i64::from(d))?);
+            number = Some(
+                number
+                    .unwrap_or(0)
+                    .checked_mul(10)?
+                    .checked_add(i64::from(d))?,
+            );
             continue;
         }
         let unit = match c.to_ascii_uppercase() {
@@ -188,12 +193,18 @@ mod tests {
         let overlap = NaiveDate::from_ymd_opt(2026, 10, 25)
             .and_then(|d| d.and_hms_opt(2, 30, 0))
             .unwrap_or_default();
-        assert_eq!(localize(tz, overlap).to_rfc3339(), "2026-10-25T02:30:00+02:00");
+        assert_eq!(
+            localize(tz, overlap).to_rfc3339(),
+            "2026-10-25T02:30:00+02:00"
+        );
     }
 
     #[test]
     fn values() {
-        assert!(matches!(parse_time("20260302", false, None), Ok(Time::Date(_))));
+        assert!(matches!(
+            parse_time("20260302", false, None),
+            Ok(Time::Date(_))
+        ));
         assert!(matches!(
             parse_time("20260302T090000Z", false, None),
             Ok(Time::Zoned(_, Tz::UTC))

@@ -104,7 +104,10 @@ fn parse_offset(value: &str) -> Option<i32> {
     }
     let h: i32 = digits.get(0..2)?.parse().ok()?;
     let m: i32 = digits.get(2..4)?.parse().ok()?;
-    let s: i32 = digits.get(4..).filter(|s| !s.is_empty()).map_or(Some(0), |s| s.parse().ok())?;
+    let s: i32 = digits
+        .get(4..)
+        .filter(|s| !s.is_empty())
+        .map_or(Some(0), |s| s.parse().ok())?;
     Some(sign * (h * 3600 + m * 60 + s))
 }
 
@@ -195,7 +198,10 @@ mod tests {
     #[test]
     fn names() {
         assert_eq!(known_zone("Europe/Moscow"), Some(Tz::Europe__Moscow));
-        assert_eq!(known_zone("Russian Standard Time"), Some(Tz::Europe__Moscow));
+        assert_eq!(
+            known_zone("Russian Standard Time"),
+            Some(Tz::Europe__Moscow)
+        );
         assert_eq!(
             known_zone("/mozilla.org/20050126_1/Europe/Berlin"),
             Some(Tz::Europe__Berlin)
@@ -215,7 +221,10 @@ BEGIN:STANDARD\nDTSTART:16010101T030000\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nR
 BEGIN:DAYLIGHT\nDTSTART:16010101T020000\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\nEND:DAYLIGHT\n\
 END:VTIMEZONE\n",
         );
-        assert_eq!(map.resolve("(UTC+01:00) Amsterdam, Berlin"), Some(Tz::Europe__Berlin));
+        assert_eq!(
+            map.resolve("(UTC+01:00) Amsterdam, Berlin"),
+            Some(Tz::Europe__Berlin)
+        );
         let map = vtimezone(
             "BEGIN:VTIMEZONE\nTZID:(UTC+03:00) Moscow\nBEGIN:STANDARD\nDTSTART:16010101T000000\nTZOFFSETFROM:+0300\nTZOFFSETTO:+0300\nEND:STANDARD\nEND:VTIMEZONE\n",
         );

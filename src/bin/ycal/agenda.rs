@@ -2,7 +2,9 @@
 
 use chrono_tz::Tz;
 use serde::Serialize;
-use yandex_calendar::ical::{parse_calendar, expand_all, ExpandOptions, Occurrence, PartStat, Status};
+use yandex_calendar::ical::{
+    expand_all, parse_calendar, ExpandOptions, Occurrence, PartStat, Status,
+};
 
 use crate::common;
 
@@ -70,7 +72,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         common::report_skipped(&parsed.skipped);
         let (occ, notes) = expand_all(&parsed.series, &expand, &opts.me);
         common::report_skipped(&notes);
-        all.extend(occ.into_iter().filter(|o| o.overlaps(opts.window.from, opts.window.to, opts.tz)));
+        all.extend(
+            occ.into_iter()
+                .filter(|o| o.overlaps(opts.window.from, opts.window.to, opts.tz)),
+        );
     }
     all.sort_by_key(|o| (o.span.instants(opts.tz).0, o.uid.clone()));
     let items: Vec<Item<'_>> = all.iter().map(|o| item(o, opts.tz)).collect();

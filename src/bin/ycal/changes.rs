@@ -10,7 +10,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let opts = common::parse(args, true)?;
     let state = opts.state.clone().ok_or("--state is required")?;
     let calendars = common::read_calendars(&opts.dir)?;
-    let (new, skipped) = Snapshot::from_calendars(calendars.iter().map(String::as_str), opts.window, opts.tz, &opts.me);
+    let (new, skipped) = Snapshot::from_calendars(
+        calendars.iter().map(String::as_str),
+        opts.window,
+        opts.tz,
+        &opts.me,
+    );
     common::report_skipped(&skipped);
     let changes = match std::fs::read_to_string(&state) {
         Ok(json) => match Snapshot::from_json(&json) {

@@ -29,7 +29,11 @@ pub fn parse(args: &[String], with_state: bool) -> Result<Options, String> {
     let mut me = Vec::new();
     let mut it = args.iter();
     while let Some(flag) = it.next() {
-        let mut value = || it.next().cloned().ok_or_else(|| format!("{flag} needs a value"));
+        let mut value = || {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
         match flag.as_str() {
             "--dir" => dir = Some(PathBuf::from(value()?)),
             "--from" => from = Some(date(&value()?)?),
