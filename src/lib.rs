@@ -7,10 +7,13 @@
 
 pub mod bindings;
 pub mod caldav;
+pub mod changes;
 pub mod commands;
 pub mod hooks;
 pub mod host;
 pub mod i18n;
+pub mod ical;
+pub mod snapshot;
 pub mod sync;
 
 #[cfg(target_arch = "wasm32")]

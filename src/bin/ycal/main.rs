@@ -1,20 +1,42 @@
-//! `ycal`: the calendar logic from the command line, for people debugging a connection.
-//! Each subcommand lives in its own file and takes the remaining arguments.
+//! `ycal`: the calendar logic from the command line, for people debugging a connection and
+//! for our tests. A thin dispatcher on the first argument; each subcommand lives in its own
+//! file and uses the same code paths as the plugin.
 
+mod agenda;
+mod changes;
+mod common;
 mod discover;
 mod sync;
 
-fn main() {
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: ycal <command> [options]
+commands:
+  discover --url URL --user LOGIN                 (password from YCAL_PASSWORD)
+  sync     --state FILE ...                       (ycal sync --help)
+  agenda   --dir DIR --from DATE --to DATE --tz ZONE [--me EMAIL]...
+  changes  --dir DIR --state FILE --from DATE --to DATE --tz ZONE [--me EMAIL]...";
+
+fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let command = args.next().unwrap_or_default();
     let rest: Vec<String> = args.collect();
     let result = match command.as_str() {
         "discover" => discover::run(rest),
         "sync" => sync::run(rest),
-        _ => Err("usage: ycal <discover|sync> [options]  (ycal <command> --help)".to_string()),
+        "agenda" => agenda::run(&rest),
+        "changes" => changes::run(&rest),
+        "-h" | "--help" | "help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown command {other:?}\n{USAGE}")),
     };
-    if let Err(e) = result {
-        eprintln!("ycal: {e}");
-        std::process::exit(1);
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ycal: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
