@@ -381,6 +381,8 @@ pub struct BenchReport {
     pub compile_ns: u128,
     pub instantiate_ns: u128,
     pub ns_per_call: u128,
+    /// `echo-string("")`: the cost of an export call itself, for comparison.
+    pub echo_ns_per_call: u128,
 }
 
 /// Times `iterations` calls of `execute-command` with `/yandex_calendar info` for a Russian
@@ -421,9 +423,28 @@ pub fn bench(module: &std::path::Path, iterations: u64) -> Result<BenchReport> {
         host.call(name, &args, "bench.args")?;
     }
     let ns_per_call = t2.elapsed().as_nanos() / u128::from(iterations);
+    // The floor: one export call of the same shape that does no work in the guest.
+    let echo = "yandex:calendar/abi-probe@0.1.0#echo-string";
+    let empty = [Value::String(String::new())];
+    for _ in 0..warmup {
+        host.call(echo, &empty, "bench.args")?;
+    }
+    let t3 = Instant::now();
+    for _ in 0..iterations {
+        host.call(echo, &empty, "bench.args")?;
+    }
+    let echo_ns_per_call = t3.elapsed().as_nanos() / u128::from(iterations);
+    let text = host.call(name, &args, "bench.args")?;
+    if !text["text"]
+        .as_str()
+        .is_some_and(|t| t.contains("Встречи на сегодня"))
+    {
+        bail!("the benchmarked call did not answer in Russian: {text}");
+    }
     Ok(BenchReport {
         compile_ns,
         instantiate_ns,
         ns_per_call,
+        echo_ns_per_call,
     })
 }

@@ -90,9 +90,10 @@ fn main() -> Result<()> {
                 .with_context(|| format!("--iterations is required\n{USAGE}"))?;
             let r = refhost::bench(&module, n)?;
             eprintln!(
-                "compile_ms={} instantiate_us={}",
+                "compile_ms={} instantiate_us={} echo_ns_per_call={}",
                 r.compile_ns / 1_000_000,
-                r.instantiate_ns / 1_000
+                r.instantiate_ns / 1_000,
+                r.echo_ns_per_call
             );
             println!("ns_per_call={}", r.ns_per_call);
         }
