@@ -27,15 +27,16 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| root().join("target"))
 }
 
-/// The core module: `$YCAL_WASM`, or the release build at the root (built here if absent).
+/// The core module: `$YCAL_WASM`, or the release build at the root, brought up to date
+/// here (a no-op when it is fresh) so the transcript always matches the sources.
 fn module_path() -> PathBuf {
-    static BUILT: Mutex<()> = Mutex::new(());
+    static BUILT: Mutex<bool> = Mutex::new(false);
     if let Some(p) = std::env::var_os("YCAL_WASM") {
         return PathBuf::from(p);
     }
     let path = target_dir().join("wasm32-wasip1/release/yandex_calendar.wasm");
-    let _guard = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-    if !path.exists() {
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if !*built {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
             .args(["build", "--target", "wasm32-wasip1", "--release", "--lib"])
@@ -47,6 +48,7 @@ fn module_path() -> PathBuf {
             "building the core module failed; build it with \
              `cargo build --target wasm32-wasip1 --release --lib` at the repo root"
         );
+        *built = true;
     }
     path
 }
