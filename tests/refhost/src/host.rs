@@ -375,12 +375,28 @@ pub fn run_scenario_with(
     Ok(host.take_transcript())
 }
 
+/// CPU time consumed by the calling thread, in nanoseconds.
+fn thread_cpu_ns() -> u128 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    if rc != 0 {
+        return 0;
+    }
+    u128::try_from(ts.tv_sec).unwrap_or(0) * 1_000_000_000 + u128::try_from(ts.tv_nsec).unwrap_or(0)
+}
+
 /// The `bench` figures.
 #[derive(Debug, Clone, Copy)]
 pub struct BenchReport {
     pub compile_ns: u128,
     pub instantiate_ns: u128,
     pub ns_per_call: u128,
+    /// The same in CPU time of the calling thread: steadier on a busy machine.
+    pub cpu_ns_per_call: u128,
     /// `echo-string("")`: the cost of an export call itself, for comparison.
     pub echo_ns_per_call: u128,
 }
@@ -419,10 +435,12 @@ pub fn bench(module: &std::path::Path, iterations: u64) -> Result<BenchReport> {
         host.call(name, &args, "bench.args")?;
     }
     let t2 = Instant::now();
+    let c2 = thread_cpu_ns();
     for _ in 0..iterations {
         host.call(name, &args, "bench.args")?;
     }
     let ns_per_call = t2.elapsed().as_nanos() / u128::from(iterations);
+    let cpu_ns_per_call = (thread_cpu_ns() - c2) / u128::from(iterations);
     // The floor: one export call of the same shape that does no work in the guest.
     let echo = "yandex:calendar/abi-probe@0.1.0#echo-string";
     let empty = [Value::String(String::new())];
@@ -445,6 +463,7 @@ pub fn bench(module: &std::path::Path, iterations: u64) -> Result<BenchReport> {
         compile_ns,
         instantiate_ns,
         ns_per_call,
+        cpu_ns_per_call,
         echo_ns_per_call,
     })
 }

@@ -90,9 +90,10 @@ fn main() -> Result<()> {
                 .with_context(|| format!("--iterations is required\n{USAGE}"))?;
             let r = refhost::bench(&module, n)?;
             eprintln!(
-                "compile_ms={} instantiate_us={} echo_ns_per_call={}",
+                "compile_ms={} instantiate_us={} cpu_ns_per_call={} echo_ns_per_call={}",
                 r.compile_ns / 1_000_000,
                 r.instantiate_ns / 1_000,
+                r.cpu_ns_per_call,
                 r.echo_ns_per_call
             );
             println!("ns_per_call={}", r.ns_per_call);
