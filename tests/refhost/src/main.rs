@@ -49,11 +49,25 @@ fn parse_opts(args: &[String]) -> Result<Opts> {
     Ok(o)
 }
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // `{:#}`: the whole chain of causes on one line, without a Rust backtrace.
+            eprintln!("refhost: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((cmd, rest)) = args.split_first() else {
         bail!("{USAGE}");
     };
+    if cmd != "run" && cmd != "bench" {
+        bail!("unknown command {cmd:?}\n{USAGE}");
+    }
     let opts = parse_opts(rest)?;
     let module = opts
         .module
