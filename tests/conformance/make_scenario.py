@@ -228,6 +228,7 @@ def main():
         call(P + "echo-log-levels", []),
         call(P + "echo-log-levels", ["debug", "info", "warn", "error", "error", "debug"]),
         call(P + "echo-user", None),
+        call(P + "echo-user", U_EN),
         call(P + "echo-user", U_RU),
         call(P + "echo-user", U_BLANK),
         call(P + "echo-user", dict(U_EN, **{"is-bot": True, "custom-status": dict(

@@ -381,3 +381,119 @@ fn bad_scenarios_are_refused_with_the_function_and_path() {
         .call("yandex:calendar/hooks@0.1.0#nope", &[], "x")
         .is_err());
 }
+
+/// Walks `json` along `ty`, noting every enum, variant and option/result case it uses;
+/// `all` collects every case each such type has.
+fn cases(
+    ty: &wasmtime::component::types::Type,
+    json: Option<&Value>,
+    seen: &mut std::collections::BTreeSet<String>,
+    all: &mut std::collections::BTreeSet<String>,
+) {
+    use wasmtime::component::types::Type;
+    match ty {
+        Type::List(l) => {
+            let elem = l.ty();
+            cases(&elem, None, seen, all);
+            for v in json.and_then(Value::as_array).into_iter().flatten() {
+                cases(&elem, Some(v), seen, all);
+            }
+        }
+        Type::Tuple(t) => {
+            let arr = json.and_then(Value::as_array);
+            for (i, et) in t.types().enumerate() {
+                cases(&et, arr.and_then(|a| a.get(i)), seen, all);
+            }
+        }
+        Type::Record(r) => {
+            for f in r.fields() {
+                cases(&f.ty, json.and_then(|j| j.get(f.name)), seen, all);
+            }
+        }
+        Type::Enum(e) => {
+            let key = e.names().collect::<Vec<_>>().join("|");
+            for n in e.names() {
+                all.insert(format!("enum {key}: {n}"));
+            }
+            if let Some(s) = json.and_then(Value::as_str) {
+                seen.insert(format!("enum {key}: {s}"));
+            }
+        }
+        Type::Variant(v) => {
+            let key = v.cases().map(|c| c.name).collect::<Vec<_>>().join("|");
+            for c in v.cases() {
+                all.insert(format!("variant {key}: {}", c.name));
+                if let Some(t) = &c.ty {
+                    cases(t, json.and_then(|j| j.get(c.name)), seen, all);
+                }
+            }
+            if let Some((k, _)) = json
+                .and_then(Value::as_object)
+                .and_then(|o| o.iter().next())
+            {
+                seen.insert(format!("variant {key}: {k}"));
+            }
+        }
+        Type::Option(o) => {
+            all.insert(format!("option {:?}: none", o.ty()));
+            all.insert(format!("option {:?}: some", o.ty()));
+            match json {
+                Some(Value::Null) => {
+                    seen.insert(format!("option {:?}: none", o.ty()));
+                }
+                Some(v) => {
+                    seen.insert(format!("option {:?}: some", o.ty()));
+                    cases(&o.ty(), Some(v), seen, all);
+                }
+                None => cases(&o.ty(), None, seen, all),
+            }
+        }
+        Type::Result(r) => {
+            for (case, t) in [("ok", r.ok()), ("err", r.err())] {
+                all.insert(format!("result {r:?}: {case}"));
+                let payload = json.and_then(|j| j.get(case));
+                if payload.is_some() {
+                    seen.insert(format!("result {r:?}: {case}"));
+                }
+                if let Some(t) = t {
+                    cases(&t, payload, seen, all);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn the_echoes_use_every_case_of_every_enum_variant_option_and_result() {
+    use wasmtime::component::types::ComponentItem;
+    let (engine, component) = compiled();
+    let ty = component.component_type();
+    let (_, probe) = ty
+        .exports(engine)
+        .find(|(n, _)| *n == PROBE.trim_end_matches('#'))
+        .expect("abi-probe export");
+    let ComponentItem::ComponentInstance(probe) = probe.ty else {
+        panic!("abi-probe is not an instance");
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    let mut all = std::collections::BTreeSet::new();
+    for (fname, item) in probe.exports(engine) {
+        let ComponentItem::ComponentFunc(f) = item.ty else {
+            continue;
+        };
+        if !fname.starts_with("echo-") {
+            continue;
+        }
+        let name = format!("{PROBE}{fname}");
+        let params: Vec<_> = f.params().map(|(_, t)| t).collect();
+        for line in exports().iter().filter(|l| l["name"] == name.as_str()) {
+            for (i, t) in params.iter().enumerate() {
+                cases(t, Some(&line["args"][i]), &mut seen, &mut all);
+            }
+        }
+    }
+    let missing: Vec<&String> = all.difference(&seen).collect();
+    assert!(missing.is_empty(), "cases no echo uses: {missing:#?}");
+    assert!(all.len() > 60, "{all:#?}");
+}
