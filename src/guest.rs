@@ -23,9 +23,11 @@ impl hooks::Guest for Component {
         crate::hooks::activate(&WasmHost)
     }
     fn deactivate() {
+        install_panic_hook();
         crate::hooks::deactivate(&WasmHost)
     }
     fn describe_command() -> SlashCommand {
+        install_panic_hook();
         crate::hooks::slash_command()
     }
     fn configuration_changed(config: PluginConfig) -> Result<(), String> {
@@ -101,6 +103,7 @@ impl abi_probe::Guest for Component {
         (k, r)
     }
     fn call_imports(text: String) -> Vec<String> {
+        install_panic_hook();
         probe_imports(&text)
     }
 }

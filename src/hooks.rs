@@ -9,7 +9,10 @@ use crate::host::Host;
 
 pub fn activate(host: &impl Host) -> Result<(), String> {
     let config = host.get_config();
-    check_config(&config)?;
+    if let Err(reason) = check_config(&config) {
+        host.log(LogLevel::Error, &format!("activation refused: {reason}"));
+        return Err(reason);
+    }
     host.log(LogLevel::Info, "Yandex Calendar activated");
     Ok(())
 }
@@ -33,7 +36,7 @@ pub fn check_config(config: &PluginConfig) -> Result<(), String> {
     let url = config.caldav_url.trim();
     if !(url.starts_with("https://") || url.starts_with("http://")) {
         return Err(format!(
-            "CalDAV server URL must start with https:// (got {url:?})"
+            "CalDAV server URL must start with https:// (http:// only for a local test server), got {url:?}"
         ));
     }
     if config.reminder_lead_minutes > 24 * 60 {
@@ -49,14 +52,14 @@ pub fn execute_command(host: &impl Host, args: &CommandArgs) -> CommandResponse 
     commands::execute(host, args)
 }
 
-pub fn serve_http(_host: &impl Host, request: &PluginRequest) -> PluginResponse {
+pub fn serve_http(_host: &impl Host, _request: &PluginRequest) -> PluginResponse {
     PluginResponse {
         status: 404,
         headers: vec![crate::bindings::types::Header {
             name: "Content-Type".into(),
             value: "text/plain; charset=utf-8".into(),
         }],
-        body: format!("no route for {}", request.path).into_bytes(),
+        body: b"not found".to_vec(),
     }
 }
 

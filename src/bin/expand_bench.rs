@@ -52,7 +52,11 @@ fn main() -> ExitCode {
     // One run to warm up, then the timed ones.
     let (occ, skipped) = parse_and_expand(&ics, window, chrono_tz::Tz::Asia__Yekaterinburg, &me);
     if !skipped.is_empty() || occ.is_empty() {
-        eprintln!("unexpected: {} occurrences, {} skipped", occ.len(), skipped.len());
+        eprintln!(
+            "unexpected: {} occurrences, {} skipped",
+            occ.len(),
+            skipped.len()
+        );
         return ExitCode::FAILURE;
     }
     let started = Instant::now();

@@ -1,7 +1,7 @@
 //! `/yandex_calendar info`: what the plugin does and the whole command tree.
 
 use super::parse::usage;
-use super::tree::{GROUPS, INFO, SHORTCUTS, TRIGGER};
+use super::tree::{self, GROUPS, INFO, SHORTCUTS, TRIGGER};
 use crate::i18n::Locale;
 
 pub fn render(locale: Locale) -> String {
@@ -45,7 +45,18 @@ pub fn render(locale: Locale) -> String {
     ));
     let shortcuts: Vec<String> = SHORTCUTS
         .iter()
-        .map(|(short, _, _)| format!("`/{TRIGGER} {short}`"))
+        .map(|(short, group, sub)| {
+            let hints: Vec<&str> = tree::group(group)
+                .and_then(|g| g.subs.iter().find(|s| s.name == *sub))
+                .map(|s| s.args.iter().map(|a| a.hint).collect())
+                .unwrap_or_default();
+            let mut text = format!("/{TRIGGER} {short}");
+            for h in hints {
+                text.push(' ');
+                text.push_str(h);
+            }
+            format!("`{text}`")
+        })
         .collect();
     out.push_str(&format!(
         "\n{} {}\n",
@@ -75,6 +86,7 @@ mod tests {
             }
         }
         assert!(render(Locale::Ru).contains("Встречи на сегодня"));
+        assert!(render(Locale::En).contains("`/yandex_calendar range <from> <to>`"));
         assert!(!render(Locale::En).contains("Встречи"));
     }
 }
