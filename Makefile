@@ -52,8 +52,11 @@ conformance: wasm refhost
 e2e: dist
 	cd tests/e2e && YCAL_BUNDLE=$(CURDIR)/$(BUNDLE) YCAL_E2E_RELAX_MIN_SERVER=1 go test -count=1 -v ./...
 
+# Benchmarks, each measured side by side in one run and reported as ratios.
 bench: wasm refhost
 	tests/bench/info.sh $(REFHOST)
+	tests/bench/expand.sh
+	tests/bench/caldav.sh
 
 clean:
 	rm -rf dist build host-shim/component.wasm webapp/dist
