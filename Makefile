@@ -6,13 +6,18 @@ BUNDLE = dist/$(shell python3 -c 'import json;m=json.load(open("plugin.json"));p
 TARGET_DIR = $(shell cargo metadata --format-version 1 --no-deps 2>/dev/null | python3 -c 'import json,sys;print(json.load(sys.stdin)["target_directory"])')
 REFHOST = $(TARGET_DIR)/refhost/refhost
 
-.PHONY: all run dist wasm test lint test-rust test-go conformance refhost bench clean
+.PHONY: all run run-check dist wasm test lint test-rust test-go conformance refhost bench clean
 
 all: dist
 
-# Until the local Mattermost lands, "run" builds the bundle to upload in System Console.
-run: dist
-	@echo "Upload $(BUNDLE) in System Console → Plugins → Plugin Management."
+# The bundle in a local Mattermost (+ PostgreSQL) with a demo calendar in Radicale, all on
+# 127.0.0.1; prints the URL, logins and what to try, and stops everything on Ctrl-C.
+run:
+	tests/run/demo.sh
+
+# The same, non-interactive: checks /yandex_calendar info and the demo calendar, then stops.
+run-check:
+	tests/run/demo.sh --check
 
 dist:
 	./build.sh dist
