@@ -31,6 +31,14 @@ T0=$SECONDS
 command -v python3 >/dev/null || die "python3 is required"
 command -v curl >/dev/null || die "curl is required (apt-get install curl)"
 
+# One demo at a time in the cache (--check runs get their own folders). The lock is fd 8,
+# which the servers do not inherit: a killed demo.sh frees it, and the next run cleans up.
+mkdir -p "$CACHE"
+if [ "$MODE" = run ]; then
+	exec 8>"$CACHE/run.lock"
+	flock -n 8 || die "another 'make run' is running (it holds $CACHE/run.lock); stop it with Ctrl-C first"
+fi
+
 # 1. The bundle.
 PLUGIN=$(cd "$ROOT" && python3 -c 'import json;m=json.load(open("plugin.json"));print(m["id"]+"-"+m["version"])')
 BUNDLE="$ROOT/dist/$PLUGIN.tar.gz"
@@ -40,14 +48,11 @@ if [ -z "${YCAL_DEMO_SKIP_BUILD:-}" ]; then
 fi
 [ -f "$BUNDLE" ] || die "no bundle $BUNDLE (run ./build.sh dist)"
 
-# 2. The run folder: one demo at a time in the cache; --check gets its own.
-mkdir -p "$CACHE"
+# 2. The run folder.
 if [ "$MODE" = check ]; then
 	RUN="$(mktemp -d "${TMPDIR:-/tmp}/ycal-run-check.XXXXXX")"
 else
 	RUN="$CACHE/run"
-	exec 8>"$CACHE/run.lock"
-	flock -n 8 || die "another 'make run' is running (it holds $CACHE/run.lock); stop it with Ctrl-C first"
 	# Whatever a killed earlier run left behind is stopped, then the folder starts afresh.
 	"$MM_SH" stop "$RUN/mm" >/dev/null 2>&1 8>&- || true
 	"$RADICALE_SH" stop "$RUN/radicale" 8>&- || true
@@ -84,7 +89,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# 3. The servers, on 127.0.0.1. The lock (fd 8) stays with this script only.
+# 3. The servers, on 127.0.0.1 (8>&-: they must not hold the lock).
 CALDAV_PASSWORD="${YCAL_DEMO_CALDAV_PASSWORD:-demo-caldav-password}"
 export YCAL_DEMO_CALDAV_PASSWORD="$CALDAV_PASSWORD"
 log "starting Radicale"
