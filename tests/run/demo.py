@@ -183,10 +183,12 @@ def configure_plugin(admin, manifest, caldav_url):
     """Sets the plugin's settings the way System Console saves them."""
     cfg = admin.call("GET", "/config")
     plugins = cfg["PluginSettings"].setdefault("Plugins", {})
-    settings = plugins.setdefault(manifest["id"], {}) or {}
+    settings = plugins.get(manifest["id"]) or {}
     plugins[manifest["id"]] = settings
-    # Mattermost keeps plugin setting keys lowercased (System Console writes them so, and
-    # LoadPluginConfiguration matches case-insensitively): reuse a stored key if there is one.
+    say(f"plugin settings before: {sorted(settings) or 'none stored yet'}")
+    # Keys are stored lowercased (System Console saves them so; LoadPluginConfiguration
+    # lowercases keys and fills in the manifest's defaults): reuse a stored key if any.
+    # Like a System Console save, the defaults and a generated key are written too.
     def key(name):
         return next((k for k in settings if k.lower() == name.lower()), name.lower())
 
