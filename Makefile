@@ -7,13 +7,18 @@ BUNDLE = dist/$(shell python3 -c 'import json;m=json.load(open("plugin.json"));p
 TARGET_DIR = $(shell cargo metadata --format-version 1 --no-deps 2>/dev/null | python3 -c 'import json,sys;print(json.load(sys.stdin)["target_directory"])')
 REFHOST = $(TARGET_DIR)/refhost/refhost
 
-.PHONY: all run dist wasm test lint test-rust test-go conformance refhost e2e bench clean
+.PHONY: all run run-check dist wasm test lint test-rust test-go conformance refhost e2e bench clean
 
 all: dist
 
-# Until the local Mattermost lands, "run" builds the bundle to upload in System Console.
-run: dist
-	@echo "Upload $(BUNDLE) in System Console → Plugins → Plugin Management."
+# The bundle in a local Mattermost (+ PostgreSQL) with a demo calendar in Radicale, all on
+# 127.0.0.1; prints the URL, logins and what to try, and stops everything on Ctrl-C.
+run:
+	tests/run/demo.sh
+
+# The same, non-interactive: checks /yandex_calendar info and the demo calendar, then stops.
+run-check:
+	tests/run/demo.sh --check
 
 dist:
 	./build.sh dist
@@ -24,8 +29,8 @@ wasm:
 # The whole suite: lints, Rust tests (unit, and CalDAV against real Radicale, Xandikos and
 # the Yandex replay server), the bundle, the Go host against the real module, the
 # conformance run against the wasmtime reference host, and the end-to-end suite in a real
-# Mattermost server.
-test: lint test-rust dist test-go conformance e2e
+# Mattermost server, and a check that `make run` brings the demo up.
+test: lint test-rust dist test-go conformance e2e run-check
 
 lint:
 	cargo fmt --all --check
