@@ -36,8 +36,9 @@ lint:
 	cargo fmt --all --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-wasip1 --lib -- -D warnings
-	cd host-shim && test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
+	test -z "$$(gofmt -l host-shim tests/e2e tests/mattermost/server)" || { gofmt -l host-shim tests/e2e; exit 1; }
 	cd host-shim && go vet ./...
+	cd tests/e2e && go vet ./...
 
 test-rust:
 	cargo test
