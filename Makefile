@@ -32,7 +32,7 @@ wasm:
 # Mattermost server, and a check that `make run` brings the demo up.
 test: lint test-rust dist test-go conformance e2e run-check
 
-lint:
+lint: wasm
 	cargo fmt --all --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-wasip1 --lib -- -D warnings
