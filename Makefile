@@ -1,4 +1,6 @@
 SHELL := /bin/bash
+# A failing command in a pipe fails the recipe (the conformance step filters go test output).
+.SHELLFLAGS := -eo pipefail -c
 # Entry points. README.md names the two that matter: `make run` and `make test`.
 # Heavy builds are cached outside the checkout, under $(YCAL_CACHE).
 
