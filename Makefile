@@ -52,6 +52,7 @@ refhost:
 	cargo build -p refhost --profile refhost
 
 conformance: wasm refhost
+	cargo test -p refhost --profile refhost
 	cd host-shim && YCAL_REFHOST=$(REFHOST) go test -count=1 -run Conformance -v ./component/ | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+conformance_test)'
 
 # The only Mattermost buildable from the Go module proxy here is 11.4, older than the

@@ -69,6 +69,30 @@ impl abi_probe::Guest for Component {
     fn echo_strings(s: Vec<Vec<String>>) -> Vec<Vec<String>> {
         s
     }
+    #[allow(clippy::too_many_arguments)]
+    fn echo_spilled(
+        a: String,
+        b: String,
+        c: String,
+        d: String,
+        e: String,
+        f: String,
+        g: String,
+        h: String,
+        i: String,
+    ) -> (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+    ) {
+        (a, b, c, d, e, f, g, h, i)
+    }
     fn echo_http_request(r: HttpRequest) -> HttpRequest {
         r
     }

@@ -85,6 +85,23 @@ func TestEchoStrings(t *testing.T) {
 	echo(t, r, "echo-strings", [][]string{{}, {""}, {"a", "б", "😀"}, make([]string, 1000)})
 }
 
+// Nine strings are 18 flat parameters: the host spills them into guest memory.
+func TestEchoSpilledParameters(t *testing.T) {
+	r := newRuntime(t, newFakeHost(), Options{})
+	in := wit.Nine{A: "", B: "б", C: "📆", D: strings.Repeat("x", 70000), E: "e", F: "Пятница", G: "", H: "h", I: "последний"}
+	args := []reflect.Value{}
+	for _, s := range []string{in.A, in.B, in.C, in.D, in.E, in.F, in.G, in.H, in.I} {
+		args = append(args, reflect.ValueOf(s))
+	}
+	out, err := r.Call(context.Background(), probe("echo-spilled"), args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := out.Interface().(wit.Nine); got != in {
+		t.Fatalf("spilled parameters came back as %+v", got)
+	}
+}
+
 func TestEchoNumbers(t *testing.T) {
 	r := newRuntime(t, newFakeHost(), Options{})
 	for _, n := range []wit.Numbers{

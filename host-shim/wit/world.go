@@ -115,6 +115,11 @@ type Numbers struct {
 
 func (Numbers) WITTuple() {}
 
+// Nine is the tuple echo-spilled returns.
+type Nine struct{ A, B, C, D, E, F, G, H, I string }
+
+func (Nine) WITTuple() {}
+
 // JobEcho is the tuple echo-job returns.
 type JobEcho struct {
 	Kind   JobKind
@@ -147,6 +152,7 @@ var Exports = []Export{
 	exp("abi-probe", "echo-bytes", tof[[]byte](), tof[[]byte]()),
 	exp("abi-probe", "echo-numbers", tof[Numbers](), tof[uint8](), tof[uint16](), tof[uint32](), tof[uint64](), tof[int32](), tof[int64](), tof[bool]()),
 	exp("abi-probe", "echo-strings", tof[[][]string](), tof[[][]string]()),
+	exp("abi-probe", "echo-spilled", tof[Nine](), tof[string](), tof[string](), tof[string](), tof[string](), tof[string](), tof[string](), tof[string](), tof[string](), tof[string]()),
 	exp("abi-probe", "echo-http-request", tof[HTTPRequest](), tof[HTTPRequest]()),
 	exp("abi-probe", "echo-http-result", tof[cabi.Result[HTTPResponse, HTTPError]](), tof[cabi.Result[HTTPResponse, HTTPError]]()),
 	exp("abi-probe", "echo-kv-result", tof[cabi.Result[*[]byte, KVError]](), tof[cabi.Result[*[]byte, KVError]]()),

@@ -209,6 +209,8 @@ def main():
         call(P + "echo-numbers", 255, 65535, 4294967295, U64_MAX, 2147483647, S64_MAX, True),
         call(P + "echo-numbers", 128, 32768, 2147483648, 2**63, -2147483648, S64_MIN, False),
         call(P + "echo-numbers", 1, 2, 3, 1764000000000, -1, -1764000000000, True),
+        call(P + "echo-spilled", "", "б", "📆", "x" * 70000, TRICKY, UNI, "", "h", "последний"),
+        call(P + "echo-spilled", *[f"s{i}" for i in range(9)]),
         call(P + "echo-strings", []),
         call(P + "echo-strings", [[]]),
         call(P + "echo-strings", [["", "a"], [], [UNI, "📆", TRICKY], ["Ж"] * 50]),

@@ -218,7 +218,7 @@ fn hooks_answer_as_the_plugin_should() {
         export_results(&format!("{HOOKS}activate")),
         [
             &json!({"ok": null}),
-            &json!({"err": "CalDAV server URL must start with https:// (got \"caldav.yandex.ru\")"})
+            &json!({"err": "CalDAV server URL must start with https:// (http:// only for a local test server), got \"caldav.yandex.ru\""})
         ]
     );
     let config = export_results(&format!("{HOOKS}configuration-changed"));
