@@ -127,19 +127,3 @@ func (g *Guest) lowerFlat(t *typ, v reflect.Value, out []uint64) ([]uint64, erro
 	}
 	return nil, fmt.Errorf("cabi: cannot lower %s", t.goType)
 }
-
-// tupleOf lays out a list of types as the tuple the spec spills parameters into.
-func tupleOf(ts []*typ) *typ {
-	ty := &typ{kind: kTuple, align: 1}
-	var off uint32
-	for _, ft := range ts {
-		off = alignTo(off, ft.align)
-		ty.fields = append(ty.fields, ft)
-		ty.offsets = append(ty.offsets, off)
-		ty.flat = append(ty.flat, ft.flat...)
-		off += ft.size
-		ty.align = max(ty.align, ft.align)
-	}
-	ty.size = alignTo(off, ty.align)
-	return ty
-}

@@ -35,7 +35,7 @@ func NewSignature(params []reflect.Type, result reflect.Type) (*Signature, error
 		s.flatIn = append(s.flatIn, t.flat...)
 	}
 	if len(s.flatIn) > maxFlatParams {
-		s.spill = tupleOf(s.params)
+		s.spill = layoutFields(s.params)
 	}
 	if result != nil {
 		t, err := typeOf(result)

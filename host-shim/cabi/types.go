@@ -254,11 +254,8 @@ func buildResult(t reflect.Type) (*typ, error) {
 }
 
 func buildRecord(t reflect.Type, tuple bool) (*typ, error) {
-	ty := &typ{kind: kRecord, goType: t, align: 1}
-	if tuple {
-		ty.kind = kTuple
-	}
-	var off uint32
+	var fields []*typ
+	var names []string
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if !f.IsExported() {
@@ -272,16 +269,32 @@ func buildRecord(t reflect.Type, tuple bool) (*typ, error) {
 		if err != nil {
 			return nil, err
 		}
+		fields = append(fields, ft)
+		names = append(names, name)
+	}
+	ty := layoutFields(fields)
+	ty.kind, ty.goType, ty.names = kRecord, t, names
+	if tuple {
+		ty.kind = kTuple
+	}
+	return ty, nil
+}
+
+// layoutFields places fields one after another, each at its alignment, as records, tuples
+// and spilled parameter lists are laid out.
+func layoutFields(fields []*typ) *typ {
+	ty := &typ{kind: kTuple, align: 1}
+	var off uint32
+	for _, ft := range fields {
 		off = alignTo(off, ft.align)
 		ty.fields = append(ty.fields, ft)
 		ty.offsets = append(ty.offsets, off)
-		ty.names = append(ty.names, name)
 		ty.flat = append(ty.flat, ft.flat...)
 		off += ft.size
 		ty.align = max(ty.align, ft.align)
 	}
 	ty.size = alignTo(off, ty.align)
-	return ty, nil
+	return ty
 }
 
 // layoutVariant fills size, alignment and flattening of a variant-like type.
