@@ -39,31 +39,34 @@ type Plugin struct {
 	configMu sync.RWMutex
 	config   *configuration
 
+	id      string // plugin id from the manifest, read at activation
 	botID   string
 	runtime *component.Runtime
 	job     interface{ Close() error }
 }
 
+// defaultPluginID is plugin.json's id, used until the manifest has been read at activation.
+const defaultPluginID = "ru.yandex.calendar"
+
 func (p *Plugin) pluginID() string {
-	if m := p.manifest(); m != nil {
-		return m.Id
+	if p.id != "" {
+		return p.id
 	}
-	return "ru.yandex.calendar"
+	return defaultPluginID
 }
 
-func (p *Plugin) manifest() *model.Manifest {
-	if p.API == nil {
-		return nil
-	}
+// readPluginID reads the id from the installed manifest once, so action URLs built for
+// every post don't ask the server and the disk again.
+func (p *Plugin) readPluginID() string {
 	path, err := p.API.GetBundlePath()
 	if err != nil {
-		return nil
+		return defaultPluginID
 	}
 	m, _, err := model.FindManifest(path)
-	if err != nil {
-		return nil
+	if err != nil || m.Id == "" {
+		return defaultPluginID
 	}
-	return m
+	return m.Id
 }
 
 func (p *Plugin) getConfiguration() *configuration {
@@ -102,9 +105,12 @@ func (p *Plugin) OnActivate() error {
 	if p.now == nil {
 		p.now = time.Now
 	}
-	if err := p.loadConfiguration(); err != nil {
+	p.id = p.readPluginID()
+	cfg, err := p.readConfiguration()
+	if err != nil {
 		return err
 	}
+	p.setConfiguration(cfg)
 	client := pluginapi.NewClient(p.API, p.Driver)
 	botID, err := client.Bot.EnsureBot(&model.Bot{
 		Username:    botUsername,
@@ -161,32 +167,33 @@ func (p *Plugin) OnDeactivate() error {
 	return err
 }
 
-func (p *Plugin) loadConfiguration() error {
+func (p *Plugin) readConfiguration() (*configuration, error) {
 	cfg := new(configuration)
 	if err := p.API.LoadPluginConfiguration(cfg); err != nil {
-		return fmt.Errorf("load configuration: %w", err)
+		return nil, fmt.Errorf("load configuration: %w", err)
 	}
+	return cfg, nil
+}
+
+func (p *Plugin) setConfiguration(cfg *configuration) {
 	p.configMu.Lock()
 	p.config = cfg
 	p.configMu.Unlock()
-	return nil
 }
 
 // OnConfigurationChange lets the component refuse settings it cannot work with; the admin
 // sees the reason and the plugin keeps running with what it had.
 func (p *Plugin) OnConfigurationChange() error {
-	cfg := new(configuration)
-	if err := p.API.LoadPluginConfiguration(cfg); err != nil {
-		return fmt.Errorf("load configuration: %w", err)
+	cfg, err := p.readConfiguration()
+	if err != nil {
+		return err
 	}
 	if p.runtime != nil {
 		if err := p.runtime.ConfigurationChanged(context.Background(), cfg.toWIT()); err != nil {
 			return err
 		}
 	}
-	p.configMu.Lock()
-	p.config = cfg
-	p.configMu.Unlock()
+	p.setConfiguration(cfg)
 	return nil
 }
 

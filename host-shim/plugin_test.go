@@ -156,6 +156,9 @@ func TestActivateCreatesBotAndCommand(t *testing.T) {
 	if len(api.images["bot-id"]) == 0 {
 		t.Error("the bot got no icon")
 	}
+	if p.id != "ru.yandex.calendar" {
+		t.Errorf("plugin id read from the manifest: %q", p.id)
+	}
 	if p.botID != "bot-id" {
 		t.Errorf("bot id %q", p.botID)
 	}
