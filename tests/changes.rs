@@ -1,22 +1,14 @@
 //! Change detection across two states of a user's calendars.
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::DateTime;
 use chrono_tz::Tz;
 use proptest::prelude::*;
 use yandex_calendar::changes::{diff, Change, ChangeDetail, Field};
 use yandex_calendar::ical::{Me, PartStat, Window};
 use yandex_calendar::snapshot::Snapshot;
 
-fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/ics/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn utc(y: i32, m: u32, d: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, m, d, 0, 0, 0)
-        .single()
-        .expect("valid date")
-}
+mod ics;
+use ics::{fixture, utc};
 
 const MARCH: Window = Window {
     from: DateTime::from_timestamp_nanos(1_772_323_200_000_000_000), // 2026-03-01

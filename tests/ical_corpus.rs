@@ -4,16 +4,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use yandex_calendar::ical::{parse_and_expand, parse_calendar, Me, Occurrence, PartStat, Window};
 
-fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/ics/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn utc(y: i32, m: u32, d: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, m, d, 0, 0, 0)
-        .single()
-        .expect("valid date")
-}
+mod ics;
+use ics::{fixture, utc};
 
 fn agenda(
     name: &str,

@@ -203,23 +203,22 @@ impl<'a, E: Http + Clock> Client<'a, E> {
 
     /// PROPFIND expecting a 207 multistatus.
     pub fn propfind(&self, url: &str, depth: &str, body: &str) -> Result<Multistatus, CalDavError> {
-        let resp = self.send(
-            HttpMethod::Propfind,
-            url,
-            &[("Depth", depth)],
-            body.as_bytes(),
-        )?;
-        expect_multistatus(url, &resp)
+        self.multistatus(HttpMethod::Propfind, url, depth, body)
     }
 
     /// REPORT expecting a 207 multistatus.
     pub fn report(&self, url: &str, depth: &str, body: &str) -> Result<Multistatus, CalDavError> {
-        let resp = self.send(
-            HttpMethod::Report,
-            url,
-            &[("Depth", depth)],
-            body.as_bytes(),
-        )?;
+        self.multistatus(HttpMethod::Report, url, depth, body)
+    }
+
+    fn multistatus(
+        &self,
+        method: HttpMethod,
+        url: &str,
+        depth: &str,
+        body: &str,
+    ) -> Result<Multistatus, CalDavError> {
+        let resp = self.send(method, url, &[("Depth", depth)], body.as_bytes())?;
         expect_multistatus(url, &resp)
     }
 }
