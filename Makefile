@@ -15,12 +15,12 @@ all: dist
 
 # The bundle in a local Mattermost (+ PostgreSQL) with a demo calendar in Radicale, all on
 # 127.0.0.1; prints the URL, logins and what to try, and stops everything on Ctrl-C.
-run:
-	tests/run/demo.sh
+run: dist
+	YCAL_DEMO_SKIP_BUILD=1 tests/run/demo.sh
 
 # The same, non-interactive: checks /yandex_calendar info and the demo calendar, then stops.
-run-check:
-	tests/run/demo.sh --check
+run-check: dist
+	YCAL_DEMO_SKIP_BUILD=1 tests/run/demo.sh --check
 
 dist:
 	./build.sh dist
