@@ -18,7 +18,7 @@ MM_SH="$ROOT/tests/mattermost/mm.sh"
 RADICALE_SH="$ROOT/tests/servers/radicale.sh"
 DEMO_PY="$ROOT/tests/run/demo.py"
 
-log() { printf 'demo: %s\n' "$*" >&2; }
+log() { printf 'demo: %s\n' "$*" >&2 || true; }
 die() { printf 'demo: error: %s\n' "$*" >&2; exit 1; }
 
 case "${1:-}" in
@@ -65,9 +65,12 @@ SLEEPER=""
 # shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	local rc=$?
-	trap '' INT TERM
+	# Ctrl-C also ends a reader of our output (`make run | tee log`): writing to it must not
+	# kill us halfway through stopping the servers.
+	trap '' INT TERM PIPE
 	if [ -n "$SLEEPER" ]; then kill "$SLEEPER" 2>/dev/null || true; fi
-	log "stopping Mattermost, PostgreSQL and Radicale"
+	# If that reader is gone, say nothing more rather than fail every write while stopping.
+	printf 'demo: stopping Mattermost, PostgreSQL and Radicale\n' >&2 2>/dev/null || exec >/dev/null 2>&1
 	"$MM_SH" stop "$RUN/mm" >&2 || rc=1
 	"$RADICALE_SH" stop "$RUN/radicale" || rc=1
 	local left="" p
