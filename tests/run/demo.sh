@@ -73,9 +73,16 @@ cleanup() {
 	printf 'demo: stopping Mattermost, PostgreSQL and Radicale\n' >&2 2>/dev/null || exec >/dev/null 2>&1
 	"$MM_SH" stop "$RUN/mm" >&2 || rc=1
 	"$RADICALE_SH" stop "$RUN/radicale" || rc=1
-	local left="" p
-	for p in $PIDS; do
-		if kill -0 "$p" 2>/dev/null; then left="$left $p"; fi
+	# Ctrl-C reaches the servers too, and one may still be finishing its own shutdown when
+	# the stop scripts return: give them up to 10 s to be gone.
+	local left="" p _
+	for _ in $(seq 1 50); do
+		left=""
+		for p in $PIDS; do
+			if kill -0 "$p" 2>/dev/null; then left="$left $p"; fi
+		done
+		[ -z "$left" ] && break
+		sleep 0.2
 	done
 	if [ -n "$left" ]; then
 		log "error: still running after stop:$left"
