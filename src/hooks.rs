@@ -2,16 +2,16 @@
 
 use crate::bindings::types::{
     CommandArgs, CommandResponse, JobKind, JobReport, LogLevel, PluginConfig, PluginRequest,
-    PluginResponse, SlashCommand,
+    PluginResponse, Settings, SlashCommand,
 };
 use crate::commands;
 use crate::host::Host;
+use crate::settings;
 
 pub fn activate(host: &impl Host) -> Result<(), String> {
-    let config = host.get_config();
-    if let Err(reason) = check_config(&config) {
+    if let Err(reason) = settings::resolve(&host.get_config()) {
         host.log(LogLevel::Error, &format!("activation refused: {reason}"));
-        return Err(reason);
+        return Err(reason.to_string());
     }
     host.log(LogLevel::Info, "Yandex Calendar activated");
     Ok(())
@@ -25,27 +25,12 @@ pub fn slash_command() -> SlashCommand {
     commands::autocomplete::slash_command()
 }
 
-pub fn configuration_changed(host: &impl Host, config: &PluginConfig) -> Result<(), String> {
-    check_config(config)?;
+/// Settings about to be saved (or changed outside System Console): refused with the reason,
+/// or resolved for the host.
+pub fn check_config(host: &impl Host, config: &PluginConfig) -> Result<Settings, String> {
+    let resolved = settings::resolve(config).map_err(|e| e.to_string())?;
     host.log(LogLevel::Info, "configuration accepted");
-    Ok(())
-}
-
-/// Admin settings that would break the plugin are refused with a reason the admin can act on.
-pub fn check_config(config: &PluginConfig) -> Result<(), String> {
-    let url = config.caldav_url.trim();
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
-        return Err(format!(
-            "CalDAV server URL must start with https:// (http:// only for a local test server), got {url:?}"
-        ));
-    }
-    if config.reminder_lead_minutes > 24 * 60 {
-        return Err("Reminder lead time must be at most 1440 minutes".into());
-    }
-    if !(1..=24 * 60).contains(&config.sync_interval_minutes) {
-        return Err("Sync interval must be between 1 and 1440 minutes".into());
-    }
-    Ok(())
+    Ok(resolved.to_wit())
 }
 
 pub fn execute_command(host: &impl Host, args: &CommandArgs) -> CommandResponse {
@@ -139,13 +124,10 @@ mod tests {
     fn bad_settings_are_refused() {
         let host = FakeHost::new();
         let mut c = host.get_config();
-        assert!(configuration_changed(&host, &c).is_ok());
-        c.caldav_url = "caldav.yandex.ru".into();
-        assert!(configuration_changed(&host, &c)
-            .unwrap_err()
-            .contains("https://"));
-        let mut c = host.get_config();
-        c.sync_interval_minutes = 0;
-        assert!(check_config(&c).is_err());
+        assert_eq!(check_config(&host, &c).unwrap().reminder_lead_minutes, 10);
+        c.caldav_url = Some("caldav.yandex.ru".into());
+        assert!(check_config(&host, &c).unwrap_err().contains("https://"));
+        host.config.borrow_mut().sync_interval_minutes = Some(0);
+        assert!(activate(&host).unwrap_err().contains("1 to 1440"));
     }
 }

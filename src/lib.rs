@@ -13,8 +13,11 @@ pub mod hooks;
 pub mod host;
 pub mod i18n;
 pub mod ical;
+pub mod settings;
 pub mod snapshot;
 pub mod sync;
 
+#[cfg(all(target_arch = "wasm32", feature = "abi-probe"))]
+mod abi_probe;
 #[cfg(target_arch = "wasm32")]
 mod guest;
