@@ -68,6 +68,8 @@ impl From<HttpError> for CalDavError {
             HttpError::Timeout => CalDavError::Timeout,
             HttpError::TooLarge(limit) => CalDavError::TooLarge { limit },
             HttpError::Other(m) => CalDavError::Transport(m),
+            // The host refused the destination (not the configured server): an admin's fix.
+            HttpError::Blocked(m) => CalDavError::InvalidUrl(m),
         }
     }
 }

@@ -67,10 +67,11 @@ impl Default for FakeHost {
             effects: RefCell::default(),
             requests: RefCell::default(),
             config: RefCell::new(PluginConfig {
-                caldav_url: "https://caldav.yandex.ru".into(),
-                reminder_lead_minutes: 10,
-                sync_interval_minutes: 5,
+                caldav_url: Some("https://caldav.yandex.ru".into()),
+                reminder_lead_minutes: Some(10),
+                sync_interval_minutes: Some(5),
                 encryption_key: "test-key".into(),
+                allowed_hosts: Some(String::new()),
             }),
             responder: RefCell::new(Box::new(|_| {
                 Err(HttpError::Unreachable("no network".into()))
@@ -123,6 +124,14 @@ fn key_ok(key: &str) -> Result<(), KvError> {
     Ok(())
 }
 
+/// As the real host: Mattermost cannot store an empty value (wit/host.wit, `kv`).
+fn value_ok(value: Option<&[u8]>) -> Result<(), KvError> {
+    match value {
+        Some([]) => Err(KvError::EmptyValue),
+        _ => Ok(()),
+    }
+}
+
 impl Http for FakeHost {
     fn send(&self, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
         self.requests.borrow_mut().push(request.clone());
@@ -137,6 +146,7 @@ impl Kv for FakeHost {
     }
     fn set(&self, key: &str, value: &[u8]) -> Result<(), KvError> {
         key_ok(key)?;
+        value_ok(Some(value))?;
         self.kv.borrow_mut().insert(key.into(), value.to_vec());
         Ok(())
     }
@@ -155,6 +165,8 @@ impl Kv for FakeHost {
         new: Option<&[u8]>,
     ) -> Result<bool, KvError> {
         key_ok(key)?;
+        value_ok(old)?;
+        value_ok(new)?;
         let mut kv = self.kv.borrow_mut();
         if kv.get(key).map(Vec::as_slice) != old {
             return Ok(false);
