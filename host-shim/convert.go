@@ -1,6 +1,8 @@
 package main
 
 import (
+	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -10,16 +12,20 @@ import (
 
 // Conversions from the contract's records to Mattermost's model types.
 
-// actionURL makes a component path ("/actions/rsvp") a URL Mattermost posts button clicks
-// to; absolute URLs pass through.
-func (p *Plugin) actionURL(path string) string {
-	if strings.HasPrefix(path, "http://") || strings.HasPrefix(path, "https://") {
-		return path
+// actionURL makes a component path ("/actions/rsvp") the plugin-relative URL Mattermost
+// posts button clicks and dialog submissions to. Only such paths: Mattermost POSTs a click
+// to whatever URL a button has, so an absolute one (a Telemost link) would send the click
+// to that site instead of opening it; links belong in the text.
+func (h *mmHost) actionURL(path string) (string, *wit.MMError) {
+	if !strings.HasPrefix(path, "/") || strings.HasPrefix(path, "//") || strings.Contains(path, "\\") ||
+		strings.Contains(path, "://") || slices.Contains(strings.Split(strings.SplitN(path, "?", 2)[0], "/"), "..") {
+		e := refused(http.StatusBadRequest, "action URL %q must be a path below the plugin (\"/actions/…\"); put links in the text", path)
+		return "", &e
 	}
-	return "/plugins/" + p.pluginID() + path
+	return "/plugins/" + h.id + path, nil
 }
 
-func (p *Plugin) toModelPost(in wit.Post) *model.Post {
+func (h *mmHost) toModelPost(in wit.Post) (*model.Post, *wit.MMError) {
 	post := &model.Post{Message: in.Message}
 	for _, prop := range in.Props {
 		post.AddProp(prop.Key, prop.Value)
@@ -27,14 +33,18 @@ func (p *Plugin) toModelPost(in wit.Post) *model.Post {
 	if len(in.Attachments) > 0 {
 		atts := make([]*model.SlackAttachment, 0, len(in.Attachments))
 		for _, a := range in.Attachments {
-			atts = append(atts, p.toAttachment(a))
+			att, bad := h.toAttachment(a)
+			if bad != nil {
+				return nil, bad
+			}
+			atts = append(atts, att)
 		}
 		model.ParseSlackAttachment(post, atts)
 	}
-	return post
+	return post, nil
 }
 
-func (p *Plugin) toAttachment(a wit.Attachment) *model.SlackAttachment {
+func (h *mmHost) toAttachment(a wit.Attachment) (*model.SlackAttachment, *wit.MMError) {
 	out := &model.SlackAttachment{
 		Fallback:  a.Fallback,
 		Color:     a.Color,
@@ -48,6 +58,10 @@ func (p *Plugin) toAttachment(a wit.Attachment) *model.SlackAttachment {
 		out.Fields = append(out.Fields, &model.SlackAttachmentField{Title: f.Title, Value: f.Value, Short: model.SlackCompatibleBool(f.Short)})
 	}
 	for _, act := range a.Actions {
+		u, bad := h.actionURL(act.URL)
+		if bad != nil {
+			return nil, bad
+		}
 		ctx := map[string]any{}
 		for _, c := range act.Context {
 			ctx[c.Key] = c.Value
@@ -58,12 +72,12 @@ func (p *Plugin) toAttachment(a wit.Attachment) *model.SlackAttachment {
 			Type:  model.PostActionTypeButton,
 			Style: act.Style.WITEnum()[act.Style],
 			Integration: &model.PostActionIntegration{
-				URL:     p.actionURL(act.URL),
+				URL:     u,
 				Context: ctx,
 			},
 		})
 	}
-	return out
+	return out, nil
 }
 
 func toOptions(opts []wit.SelectOption) []*model.PostActionOptions {

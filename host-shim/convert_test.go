@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/ycal/yandex-calendar/host-shim/cabi"
@@ -8,8 +9,8 @@ import (
 )
 
 func TestPostConversion(t *testing.T) {
-	p := &Plugin{}
-	post := p.toModelPost(wit.Post{
+	h := &mmHost{id: "com.example.plugin"}
+	post, bad := h.toModelPost(wit.Post{
 		Message: "Через 10 минут",
 		Props:   []wit.Prop{{Key: "meeting", Value: "uid-1"}},
 		Attachments: []wit.Attachment{{
@@ -17,10 +18,13 @@ func TestPostConversion(t *testing.T) {
 			Fields: []wit.Field{{Title: "Когда", Value: "пн, 1 дек, 10:00–10:30", Short: true}},
 			Actions: []wit.Action{
 				{ID: "rsvp", Label: "Приду", Style: 2, URL: "/actions/rsvp", Context: []wit.Prop{{Key: "answer", Value: "accepted"}}},
-				{ID: "join", Label: "Телемост", Style: 1, URL: "https://telemost.yandex.ru/j/1"},
+				{ID: "later", Label: "Позже", Style: 1, URL: "/actions/snooze?m=10"},
 			},
 		}},
 	})
+	if bad != nil {
+		t.Fatal(bad)
+	}
 	if post.Message != "Через 10 минут" || post.GetProp("meeting") != "uid-1" {
 		t.Fatalf("post: %+v", post)
 	}
@@ -29,8 +33,8 @@ func TestPostConversion(t *testing.T) {
 		t.Fatalf("attachments: %+v", atts)
 	}
 	a := atts[0].Actions
-	if len(a) != 2 || a[0].Style != "success" || a[0].Integration.URL != "/plugins/ru.yandex.calendar/actions/rsvp" ||
-		a[0].Integration.Context["answer"] != "accepted" || a[1].Integration.URL != "https://telemost.yandex.ru/j/1" {
+	if len(a) != 2 || a[0].Style != "success" || a[0].Integration.URL != "/plugins/com.example.plugin/actions/rsvp" ||
+		a[0].Integration.Context["answer"] != "accepted" || a[1].Integration.URL != "/plugins/com.example.plugin/actions/snooze?m=10" {
 		t.Fatalf("actions: %+v %+v", a[0], a[1])
 	}
 }
@@ -60,5 +64,23 @@ func TestDialogConversion(t *testing.T) {
 	}
 	if d.Elements[0].MaxLength != 64 || d.CallbackId != "connect" {
 		t.Errorf("dialog: %+v", d)
+	}
+}
+
+// A button posts its click to its URL: only paths below the plugin are allowed, so a
+// Telemost "Join" button can never send the click to telemost.yandex.ru.
+func TestButtonsOnlyPostToThePlugin(t *testing.T) {
+	h := &mmHost{id: "com.example.plugin"}
+	for _, url := range []string{
+		"https://telemost.yandex.ru/j/1", "http://127.0.0.1:8065/api/v4/users", "//evil.example/x",
+		"actions/rsvp", "", "/actions/../../../api/v4/users", "/a/..", "/x\\y", "javascript://x",
+	} {
+		_, bad := h.toModelPost(wit.Post{Attachments: []wit.Attachment{{Actions: []wit.Action{{ID: "b", URL: url}}}}})
+		if bad == nil || bad.Status != 400 || !strings.Contains(bad.Message, "below the plugin") {
+			t.Errorf("%q: %+v", url, bad)
+		}
+		if _, bad := h.actionURL(url); bad == nil {
+			t.Errorf("dialog URL %q accepted", url)
+		}
 	}
 }

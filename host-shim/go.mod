@@ -5,6 +5,7 @@ go 1.25.9
 require (
 	github.com/mattermost/mattermost/server/public v0.4.0
 	github.com/tetratelabs/wazero v1.12.0
+	golang.org/x/net v0.52.0
 )
 
 require (
@@ -49,7 +50,6 @@ require (
 	github.com/wiggin77/srslog v1.0.1 // indirect
 	golang.org/x/crypto v0.49.0 // indirect
 	golang.org/x/mod v0.34.0 // indirect
-	golang.org/x/net v0.52.0 // indirect
 	golang.org/x/sys v0.44.0 // indirect
 	golang.org/x/text v0.35.0 // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20260319201613-d00831a3d3e7 // indirect

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -22,17 +23,12 @@ import (
 // mmHost performs the component's imports with the Mattermost plugin API and net/http.
 type mmHost struct {
 	p      *Plugin
-	client *http.Client
+	id     string // plugin id, for action URLs
+	botID  string
+	egress *egressClient
 }
 
 var _ wit.Host = (*mmHost)(nil)
-
-func newMMHost(p *Plugin) *mmHost {
-	return &mmHost{p: p, client: &http.Client{
-		// Redirects are the component's business (CalDAV discovery follows them itself).
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
-}
 
 type unit = cabi.Unit
 
@@ -68,12 +64,24 @@ func checkKey(key string) *wit.KVError {
 	return nil
 }
 
+// checkValues refuses empty values: Mattermost's plugin RPC (gob) delivers []byte{} as nil,
+// and the server reads a nil value as "delete" (set) or "absent" (compare-and-set), so an
+// empty value cannot be stored nor compared (wit/host.wit, kv).
+func checkValues(values ...*[]byte) *wit.KVError {
+	for _, v := range values {
+		if v != nil && len(*v) == 0 {
+			return &wit.KVError{EmptyValue: &unit{}}
+		}
+	}
+	return nil
+}
+
 func (h *mmHost) HTTPSend(ctx context.Context, r wit.HTTPRequest) cabi.Result[wit.HTTPResponse, wit.HTTPError] {
 	fail := func(e wit.HTTPError) cabi.Result[wit.HTTPResponse, wit.HTTPError] {
 		return cabi.Err[wit.HTTPResponse](e)
 	}
 	u, err := url.Parse(r.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
 		return fail(wit.HTTPError{InvalidURL: strp(r.URL)})
 	}
 	if r.TimeoutMs > 0 {
@@ -88,7 +96,7 @@ func (h *mmHost) HTTPSend(ctx context.Context, r wit.HTTPRequest) cabi.Result[wi
 	for _, hd := range r.Headers {
 		req.Header.Add(hd.Name, hd.Value)
 	}
-	resp, err := h.client.Do(req)
+	resp, err := h.egress.do(req)
 	if err != nil {
 		return fail(classify(err))
 	}
@@ -115,6 +123,9 @@ func (h *mmHost) HTTPSend(ctx context.Context, r wit.HTTPRequest) cabi.Result[wi
 
 // classify maps a transport failure onto the case a user can act on.
 func classify(err error) wit.HTTPError {
+	if reason, ok := asBlocked(err); ok {
+		return wit.HTTPError{Blocked: &reason}
+	}
 	var dnsErr *net.DNSError
 	var opErr *net.OpError
 	var certErr *tls.CertificateVerificationError
@@ -158,6 +169,9 @@ func (h *mmHost) KVSet(_ context.Context, key string, value []byte) cabi.Result[
 	if e := checkKey(key); e != nil {
 		return cabi.Err[unit](*e)
 	}
+	if e := checkValues(&value); e != nil {
+		return cabi.Err[unit](*e)
+	}
 	return kvResult(h.p.API.KVSet(key, value))
 }
 
@@ -165,11 +179,17 @@ func (h *mmHost) KVSetWithExpiry(_ context.Context, key string, value []byte, se
 	if e := checkKey(key); e != nil {
 		return cabi.Err[unit](*e)
 	}
+	if e := checkValues(&value); e != nil {
+		return cabi.Err[unit](*e)
+	}
 	return kvResult(h.p.API.KVSetWithExpiry(key, value, int64(secs)))
 }
 
 func (h *mmHost) KVCompareAndSet(_ context.Context, key string, old, new *[]byte) cabi.Result[bool, wit.KVError] {
 	if e := checkKey(key); e != nil {
+		return cabi.Err[bool](*e)
+	}
+	if e := checkValues(old, new); e != nil {
 		return cabi.Err[bool](*e)
 	}
 	opts := model.PluginKVSetOptions{Atomic: true}
@@ -234,13 +254,21 @@ func (h *mmHost) Log(_ context.Context, level wit.LogLevel, message string) {
 	}
 }
 
+// refused is an mm-error the host makes itself, without asking Mattermost.
+func refused(status int, format string, args ...any) wit.MMError {
+	return wit.MMError{Status: uint16(status), Message: fmt.Sprintf(format, args...)}
+}
+
 func (h *mmHost) DMPost(_ context.Context, userID string, post wit.Post) cabi.Result[string, wit.MMError] {
-	ch, err := h.p.API.GetDirectChannel(h.p.botID, userID)
+	mp, bad := h.toModelPost(post)
+	if bad != nil {
+		return cabi.Err[string](*bad)
+	}
+	ch, err := h.p.API.GetDirectChannel(h.botID, userID)
 	if err != nil {
 		return cabi.Err[string](mmErr(err))
 	}
-	mp := h.p.toModelPost(post)
-	mp.UserId = h.p.botID
+	mp.UserId = h.botID
 	mp.ChannelId = ch.Id
 	created, err := h.p.API.CreatePost(mp)
 	if err != nil {
@@ -249,33 +277,61 @@ func (h *mmHost) DMPost(_ context.Context, userID string, post wit.Post) cabi.Re
 	return cabi.OK[string, wit.MMError](created.Id)
 }
 
-func (h *mmHost) UpdatePost(_ context.Context, postID string, post wit.Post) cabi.Result[unit, wit.MMError] {
+// ownPost fetches a post the bot wrote; any other post is refused (403), so the component
+// cannot edit or delete what people wrote.
+func (h *mmHost) ownPost(postID string) (*model.Post, *wit.MMError) {
 	old, err := h.p.API.GetPost(postID)
 	if err != nil {
-		return cabi.Err[unit](mmErr(err))
+		e := mmErr(err)
+		return nil, &e
 	}
-	mp := h.p.toModelPost(post)
+	if old.UserId != h.botID {
+		e := refused(http.StatusForbidden, "post %s is not the plugin bot's", postID)
+		return nil, &e
+	}
+	return old, nil
+}
+
+func (h *mmHost) UpdatePost(_ context.Context, postID string, post wit.Post) cabi.Result[unit, wit.MMError] {
+	mp, bad := h.toModelPost(post)
+	if bad != nil {
+		return cabi.Err[unit](*bad)
+	}
+	old, bad := h.ownPost(postID)
+	if bad != nil {
+		return cabi.Err[unit](*bad)
+	}
 	mp.Id, mp.UserId, mp.ChannelId, mp.RootId, mp.CreateAt = old.Id, old.UserId, old.ChannelId, old.RootId, old.CreateAt
-	_, err = h.p.API.UpdatePost(mp)
+	_, err := h.p.API.UpdatePost(mp)
 	return mmResult(err)
 }
 
 func (h *mmHost) DeletePost(_ context.Context, postID string) cabi.Result[unit, wit.MMError] {
+	if _, bad := h.ownPost(postID); bad != nil {
+		return cabi.Err[unit](*bad)
+	}
 	return mmResult(h.p.API.DeletePost(postID))
 }
 
 func (h *mmHost) EphemeralPost(_ context.Context, userID, channelID string, post wit.Post) cabi.Result[unit, wit.MMError] {
-	mp := h.p.toModelPost(post)
-	mp.UserId = h.p.botID
+	mp, bad := h.toModelPost(post)
+	if bad != nil {
+		return cabi.Err[unit](*bad)
+	}
+	mp.UserId = h.botID
 	mp.ChannelId = channelID
 	h.p.API.SendEphemeralPost(userID, mp)
 	return mmOK()
 }
 
 func (h *mmHost) OpenDialog(_ context.Context, triggerID, path string, d wit.Dialog) cabi.Result[unit, wit.MMError] {
+	u, bad := h.actionURL(path)
+	if bad != nil {
+		return cabi.Err[unit](*bad)
+	}
 	return mmResult(h.p.API.OpenInteractiveDialog(model.OpenDialogRequest{
 		TriggerId: triggerID,
-		URL:       h.p.actionURL(path),
+		URL:       u,
 		Dialog:    toDialog(d),
 	}))
 }
@@ -319,5 +375,5 @@ func (h *mmHost) RemoveCustomStatus(_ context.Context, userID string) cabi.Resul
 }
 
 func (h *mmHost) GetConfig(context.Context) wit.PluginConfig {
-	return h.p.getConfiguration().toWIT()
+	return h.p.configuration().saved
 }

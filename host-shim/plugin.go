@@ -7,14 +7,17 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
+	"runtime/debug"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/mattermost/mattermost/server/public/plugin"
 	"github.com/mattermost/mattermost/server/public/pluginapi"
 	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
+	"golang.org/x/net/http/httpguts"
 
 	"github.com/ycal/yandex-calendar/host-shim/component"
 	"github.com/ycal/yandex-calendar/host-shim/wit"
@@ -26,6 +29,10 @@ const (
 	tickJobKey     = "tick"
 	// maxRequestBody bounds what ServeHTTP reads from a client.
 	maxRequestBody = 1 << 20
+	// wasmPath is where the bundle carries the component, beside the executables.
+	wasmPath = "server/dist/component.wasm"
+	// publicPrefix marks the only routes a request without a Mattermost user may reach.
+	publicPrefix = "/public/"
 )
 
 // Plugin translates Mattermost hooks into calls of the component and performs the
@@ -33,64 +40,31 @@ const (
 type Plugin struct {
 	plugin.MattermostPlugin
 
-	wasm []byte
-	now  func() time.Time
+	now func() time.Time
+	// getenv reads the YCAL_WASM_* options (os.Getenv; tests give their own).
+	getenv func(string) string
 
-	configMu sync.RWMutex
-	config   *configuration
+	// active is everything OnActivate set up, published at once and read once per hook,
+	// so OnDeactivate running meanwhile never leaves a hook with half of it.
+	active atomic.Pointer[active]
+	// config is the current configuration; configMu serialises its updates.
+	config   atomic.Pointer[configuration]
+	configMu sync.Mutex
+	egress   *egressClient
+}
 
-	id      string // plugin id from the manifest, read at activation
-	botID   string
+type active struct {
+	id      string // plugin id, from the bundle's plugin.json
+	bundle  string
 	runtime *component.Runtime
-	job     interface{ Close() error }
+	job     io.Closer
 }
 
-// defaultPluginID is plugin.json's id, used until the manifest has been read at activation.
-const defaultPluginID = "ru.yandex.calendar"
-
-func (p *Plugin) pluginID() string {
-	if p.id != "" {
-		return p.id
+func (p *Plugin) configuration() *configuration {
+	if c := p.config.Load(); c != nil {
+		return c
 	}
-	return defaultPluginID
-}
-
-// readPluginID reads the id from the installed manifest once, so action URLs built for
-// every post don't ask the server and the disk again.
-func (p *Plugin) readPluginID() string {
-	path, err := p.API.GetBundlePath()
-	if err != nil {
-		return defaultPluginID
-	}
-	m, _, err := model.FindManifest(path)
-	if err != nil || m.Id == "" {
-		return defaultPluginID
-	}
-	return m.Id
-}
-
-func (p *Plugin) getConfiguration() *configuration {
-	p.configMu.RLock()
-	defer p.configMu.RUnlock()
-	if p.config == nil {
-		return &configuration{}
-	}
-	return p.config
-}
-
-// runtimeOptions reads the wasm limits from the environment, so an operator can tune them
-// without a rebuild (YCAL_WASM_MEMORY_MIB, YCAL_WASM_CALL_TIMEOUT_SECONDS, YCAL_WASM_INSTANCES).
-func (p *Plugin) runtimeOptions() component.Options {
-	num := func(name string) int {
-		v, _ := strconv.Atoi(os.Getenv(name))
-		return v
-	}
-	return component.Options{
-		MemoryLimitMiB: uint32(max(num("YCAL_WASM_MEMORY_MIB"), 0)),
-		CallTimeout:    time.Duration(num("YCAL_WASM_CALL_TIMEOUT_SECONDS")) * time.Second,
-		MaxInstances:   num("YCAL_WASM_INSTANCES"),
-		Stderr:         logWriter{p},
-	}
+	return &configuration{}
 }
 
 // logWriter sends what the guest writes to stderr (its panic messages) to the plugin log.
@@ -101,16 +75,45 @@ func (w logWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-func (p *Plugin) OnActivate() error {
+// recovered turns a panic in a hook into a log line; the plugin process stays up.
+func (p *Plugin) recovered(hook string) {
+	if r := recover(); r != nil {
+		p.API.LogError("panic in "+hook, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+	}
+}
+
+func (p *Plugin) OnActivate() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("activation panicked: %v", r)
+		}
+	}()
 	if p.now == nil {
 		p.now = time.Now
 	}
-	p.id = p.readPluginID()
-	cfg, err := p.readConfiguration()
+	if p.getenv == nil {
+		p.getenv = os.Getenv
+	}
+	if p.egress == nil {
+		p.egress = newEgressClient()
+	}
+	bundle, err := p.API.GetBundlePath()
+	if err != nil {
+		return fmt.Errorf("bundle path: %w", err)
+	}
+	manifest, _, err := model.FindManifest(bundle)
+	if err != nil || manifest.Id == "" {
+		return fmt.Errorf("reading the bundle's plugin.json: %v", err)
+	}
+	wasm, err := os.ReadFile(filepath.Join(bundle, wasmPath))
+	if err != nil {
+		return fmt.Errorf("reading the component: %w", err)
+	}
+	saved, err := p.ensureEncryptionKey()
 	if err != nil {
 		return err
 	}
-	p.setConfiguration(cfg)
+
 	client := pluginapi.NewClient(p.API, p.Driver)
 	botID, err := client.Bot.EnsureBot(&model.Bot{
 		Username:    botUsername,
@@ -120,88 +123,204 @@ func (p *Plugin) OnActivate() error {
 	if err != nil {
 		return fmt.Errorf("ensure bot: %w", err)
 	}
-	p.botID = botID
 
+	opts, warnings := runtimeOptions(p.getenv)
+	for _, w := range warnings {
+		p.API.LogWarn(w)
+	}
+	opts.Stderr = logWriter{p}
+	opts.CacheDir = p.cacheDir()
+	host := &mmHost{p: p, id: manifest.Id, botID: botID, egress: p.egress}
 	ctx := context.Background()
-	rt, err := component.New(ctx, p.wasm, component.HostImpls(newMMHost(p)), p.runtimeOptions())
+	rt, err := component.New(ctx, wasm, component.HostImpls(host), opts)
+	if err != nil && opts.CacheDir != "" {
+		p.API.LogWarn("compiling without the on-disk cache", "error", err.Error())
+		opts.CacheDir = ""
+		rt, err = component.New(ctx, wasm, component.HostImpls(host), opts)
+	}
 	if err != nil {
 		return fmt.Errorf("load component: %w", err)
 	}
-	p.runtime = rt
+	fail := func(err error) error {
+		_ = rt.Close(context.Background())
+		return err
+	}
+	settings, err := rt.CheckConfig(ctx, saved)
+	if err != nil {
+		return fail(fmt.Errorf("settings: %w", err))
+	}
+	if err := p.setConfiguration(&configuration{saved: saved, settings: settings}); err != nil {
+		return fail(err)
+	}
 	if err := rt.Activate(ctx); err != nil {
-		return p.failActivation(fmt.Errorf("activate: %w", err))
+		return fail(fmt.Errorf("activate: %w", err))
 	}
 	cmd, err := rt.DescribeCommand(ctx)
 	if err != nil {
-		return p.failActivation(err)
+		return fail(err)
 	}
 	if err := p.API.RegisterCommand(toModelCommand(cmd)); err != nil {
-		return p.failActivation(fmt.Errorf("register command: %w", err))
+		return fail(fmt.Errorf("register command: %w", err))
 	}
-	job, err := cluster.Schedule(p.API, tickJobKey, cluster.MakeWaitForRoundedInterval(time.Minute), p.runTick)
+	a := &active{id: manifest.Id, bundle: bundle, runtime: rt}
+	job, err := cluster.Schedule(p.API, tickJobKey, cluster.MakeWaitForRoundedInterval(time.Minute), func() { p.runTick(a) })
 	if err != nil {
-		return p.failActivation(fmt.Errorf("schedule job: %w", err))
+		return fail(fmt.Errorf("schedule job: %w", err))
 	}
-	p.job = job
+	a.job = job
+	p.active.Store(a)
 	return nil
 }
 
-func (p *Plugin) failActivation(err error) error {
-	_ = p.runtime.Close(context.Background())
-	p.runtime = nil
-	return err
+// cacheDir is where wazero keeps compiled code between activations: the plugin's folder in
+// the server's data directory when the server has one (filestore, local driver), else a
+// folder of the user's cache. Empty if neither can be created.
+func (p *Plugin) cacheDir() string {
+	var candidates []string
+	if cfg := p.API.GetConfig(); cfg != nil && cfg.FileSettings.DriverName != nil &&
+		*cfg.FileSettings.DriverName == model.ImageDriverLocal && cfg.FileSettings.Directory != nil {
+		candidates = append(candidates, filepath.Join(*cfg.FileSettings.Directory, "plugins", "yandex-calendar", "wazero-cache"))
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		candidates = append(candidates, filepath.Join(d, "mattermost-yandex-calendar", "wazero-cache"))
+	}
+	for _, dir := range candidates {
+		if abs, err := filepath.Abs(dir); err == nil && os.MkdirAll(abs, 0o700) == nil {
+			return abs
+		}
+	}
+	return ""
+}
+
+// ensureEncryptionKey returns the saved settings, after generating and saving an
+// encryption key if the admin has none: the component never runs with an empty key.
+func (p *Plugin) ensureEncryptionKey() (wit.PluginConfig, error) {
+	raw := p.API.GetPluginConfig()
+	saved, err := savedConfig(raw)
+	if err != nil {
+		return saved, err
+	}
+	if strings.TrimSpace(saved.EncryptionKey) != "" {
+		return saved, nil
+	}
+	key, err := newEncryptionKey()
+	if err != nil {
+		return saved, fmt.Errorf("generating the encryption key: %w", err)
+	}
+	if appErr := p.API.SavePluginConfig(withSetting(raw, keyEncryptionKey, key)); appErr != nil {
+		return saved, fmt.Errorf("saving the generated encryption key: %w", appErr)
+	}
+	p.API.LogInfo("generated the encryption key")
+	saved.EncryptionKey = key
+	return saved, nil
+}
+
+// setConfiguration makes cfg current and points outbound HTTP at its CalDAV server.
+func (p *Plugin) setConfiguration(cfg *configuration) error {
+	if err := p.egress.setSettings(cfg.settings); err != nil {
+		return err
+	}
+	p.config.Store(cfg)
+	return nil
 }
 
 func (p *Plugin) OnDeactivate() error {
-	if p.job != nil {
-		_ = p.job.Close()
-		p.job = nil
-	}
-	if p.runtime == nil {
+	a := p.active.Swap(nil)
+	if a == nil {
 		return nil
 	}
+	if a.job != nil {
+		_ = a.job.Close()
+	}
 	ctx := context.Background()
-	err := p.runtime.Deactivate(ctx)
-	_ = p.runtime.Close(ctx)
-	p.runtime = nil
+	err := a.runtime.Deactivate(ctx)
+	_ = a.runtime.Close(ctx)
 	return err
 }
 
-func (p *Plugin) readConfiguration() (*configuration, error) {
-	cfg := new(configuration)
-	if err := p.API.LoadPluginConfiguration(cfg); err != nil {
-		return nil, fmt.Errorf("load configuration: %w", err)
+// ConfigurationWillBeSaved checks the plugin's settings before any configuration is saved
+// (System Console, the config API): a refusal is shown to the admin and nothing is saved.
+// The component is asked only when the plugin's own settings changed.
+func (p *Plugin) ConfigurationWillBeSaved(newCfg *model.Config) (_ *model.Config, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("checking the settings panicked: %v", r)
+		}
+	}()
+	a := p.active.Load()
+	if a == nil || newCfg == nil {
+		return nil, nil // not running (or activating): activation checks the settings itself
 	}
-	return cfg, nil
+	raw := newCfg.PluginSettings.Plugins[a.id]
+	saved, err := savedConfig(raw)
+	if err != nil {
+		return nil, err
+	}
+	cur := p.configuration()
+	if masked(saved.EncryptionKey) {
+		saved.EncryptionKey = cur.saved.EncryptionKey // the server restores what it masked
+	}
+	var out *model.Config
+	if strings.TrimSpace(saved.EncryptionKey) == "" {
+		// Never save an empty key: fill in a new one (as activation does).
+		key, err := newEncryptionKey()
+		if err != nil {
+			return nil, err
+		}
+		saved.EncryptionKey = key
+		out = newCfg.Clone()
+		out.PluginSettings.Plugins[a.id] = withSetting(raw, keyEncryptionKey, key)
+	}
+	if sameSaved(saved, cur.saved) {
+		return out, nil
+	}
+	if _, err := a.runtime.CheckConfig(context.Background(), saved); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
-func (p *Plugin) setConfiguration(cfg *configuration) {
-	p.configMu.Lock()
-	p.config = cfg
-	p.configMu.Unlock()
-}
-
-// OnConfigurationChange lets the component refuse settings it cannot work with; the admin
-// sees the reason and the plugin keeps running with what it had.
+// OnConfigurationChange takes the saved settings. They were checked before saving; settings
+// changed another way (config file, another node's old version) are checked here, and bad
+// ones are logged and ignored: the plugin keeps running with what it had.
 func (p *Plugin) OnConfigurationChange() error {
-	cfg, err := p.readConfiguration()
+	defer p.recovered("OnConfigurationChange")
+	a := p.active.Load()
+	if a == nil {
+		return nil // OnActivate reads the settings
+	}
+	saved, err := savedConfig(p.API.GetPluginConfig())
 	if err != nil {
 		return err
 	}
-	if p.runtime != nil {
-		if err := p.runtime.ConfigurationChanged(context.Background(), cfg.toWIT()); err != nil {
-			return err
-		}
+	p.configMu.Lock()
+	defer p.configMu.Unlock()
+	if sameSaved(saved, p.configuration().saved) {
+		return nil
 	}
-	p.setConfiguration(cfg)
-	return nil
+	settings, err := a.runtime.CheckConfig(context.Background(), saved)
+	if err != nil {
+		return fmt.Errorf("settings not applied: %w", err)
+	}
+	return p.setConfiguration(&configuration{saved: saved, settings: settings})
 }
 
-func (p *Plugin) ExecuteCommand(_ *plugin.Context, args *model.CommandArgs) (*model.CommandResponse, *model.AppError) {
-	if p.runtime == nil {
+func (p *Plugin) ExecuteCommand(_ *plugin.Context, args *model.CommandArgs) (resp *model.CommandResponse, appErr *model.AppError) {
+	failed := &model.CommandResponse{
+		ResponseType: model.CommandResponseTypeEphemeral,
+		Text:         "Yandex Calendar could not run this command; please try again. · Не удалось выполнить команду, попробуйте ещё раз.",
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			p.API.LogError("panic in ExecuteCommand", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			resp, appErr = failed, nil
+		}
+	}()
+	a := p.active.Load()
+	if a == nil {
 		return nil, model.NewAppError("ExecuteCommand", "plugin.yandex_calendar.not_ready", nil, "plugin is not active", http.StatusServiceUnavailable)
 	}
-	resp, err := p.runtime.ExecuteCommand(context.Background(), wit.CommandArgs{
+	out, err := a.runtime.ExecuteCommand(context.Background(), wit.CommandArgs{
 		UserID:    args.UserId,
 		ChannelID: args.ChannelId,
 		TeamID:    args.TeamId,
@@ -212,19 +331,22 @@ func (p *Plugin) ExecuteCommand(_ *plugin.Context, args *model.CommandArgs) (*mo
 	})
 	if err != nil {
 		p.API.LogError("execute-command failed", "error", err.Error())
-		return &model.CommandResponse{
-			ResponseType: model.CommandResponseTypeEphemeral,
-			Text:         "Yandex Calendar could not run this command; please try again. · Не удалось выполнить команду, попробуйте ещё раз.",
-		}, nil
+		return failed, nil
 	}
-	out := &model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral, Text: resp.Text}
-	if resp.ResponseType == wit.ResponseInChannel {
-		out.ResponseType = model.CommandResponseTypeInChannel
+	resp = &model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral, Text: out.Text}
+	if out.ResponseType == wit.ResponseInChannel {
+		resp.ResponseType = model.CommandResponseTypeInChannel
 	}
-	for _, a := range resp.Attachments {
-		out.Attachments = append(out.Attachments, p.toAttachment(a))
+	h := &mmHost{p: p, id: a.id}
+	for _, at := range out.Attachments {
+		att, bad := h.toAttachment(at)
+		if bad != nil {
+			p.API.LogError("execute-command answered a button the host refuses", "error", bad.Message)
+			return failed, nil
+		}
+		resp.Attachments = append(resp.Attachments, att)
 	}
-	return out, nil
+	return resp, nil
 }
 
 var requestMethods = map[string]wit.RequestMethod{
@@ -232,15 +354,34 @@ var requestMethods = map[string]wit.RequestMethod{
 	http.MethodPut: wit.RequestPut, http.MethodDelete: wit.RequestDelete,
 }
 
+// Request headers never passed to the component: the user's credentials for Mattermost.
+var strippedHeaders = map[string]bool{"Cookie": true, "Authorization": true, "X-Csrf-Token": true}
+
 // ServeHTTP passes dialog submissions, button clicks and webapp calls to the component. Who
-// is calling comes only from the Mattermost-User-ID header, which the server sets.
+// is calling comes only from the Mattermost-User-Id header, which the server sets; a
+// request without it reaches only the public routes.
 func (p *Plugin) ServeHTTP(_ *plugin.Context, w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if rec := recover(); rec != nil {
+			p.API.LogError("panic in ServeHTTP", "path", r.URL.Path, "panic", fmt.Sprint(rec), "stack", string(debug.Stack()))
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		}
+	}()
 	method, ok := requestMethods[r.Method]
 	if !ok {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	if p.runtime == nil {
+	if p.serveProbe(w, r) {
+		return
+	}
+	uid := r.Header.Get("Mattermost-User-Id")
+	if uid == "" && !strings.HasPrefix(r.URL.Path, publicPrefix) {
+		http.Error(w, "not signed in", http.StatusUnauthorized)
+		return
+	}
+	a := p.active.Load()
+	if a == nil {
 		http.Error(w, "plugin is not active", http.StatusServiceUnavailable)
 		return
 	}
@@ -251,20 +392,33 @@ func (p *Plugin) ServeHTTP(_ *plugin.Context, w http.ResponseWriter, r *http.Req
 	}
 	req := wit.PluginRequest{Method: method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: body}
 	for name, values := range r.Header {
+		if strippedHeaders[http.CanonicalHeaderKey(name)] {
+			continue
+		}
 		for _, v := range values {
 			req.Headers = append(req.Headers, wit.Header{Name: name, Value: v})
 		}
 	}
-	if uid := r.Header.Get("Mattermost-User-ID"); uid != "" {
+	if uid != "" {
 		req.UserID = &uid
 	}
-	resp, err := p.runtime.ServeHTTP(r.Context(), req)
+	resp, err := a.runtime.ServeHTTP(r.Context(), req)
 	if err != nil {
 		p.API.LogError("serve-http failed", "path", r.URL.Path, "error", err.Error())
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	if resp.Status < 200 || resp.Status > 599 {
+		p.API.LogError("serve-http answered an invalid status", "path", r.URL.Path, "status", fmt.Sprint(resp.Status))
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
 	for _, h := range resp.Headers {
+		if !httpguts.ValidHeaderFieldName(h.Name) || !httpguts.ValidHeaderFieldValue(h.Value) ||
+			http.CanonicalHeaderKey(h.Name) == "Set-Cookie" {
+			p.API.LogWarn("serve-http: dropped a response header", "name", h.Name)
+			continue
+		}
 		w.Header().Add(h.Name, h.Value)
 	}
 	w.WriteHeader(int(resp.Status))
@@ -272,11 +426,12 @@ func (p *Plugin) ServeHTTP(_ *plugin.Context, w http.ResponseWriter, r *http.Req
 }
 
 // runTick runs on one cluster node at a time (cluster.Schedule holds a cluster mutex).
-func (p *Plugin) runTick() {
-	if p.runtime == nil {
-		return
+func (p *Plugin) runTick(a *active) {
+	defer p.recovered("tick")
+	if p.active.Load() != a {
+		return // deactivated meanwhile
 	}
-	if _, err := p.runtime.RunJob(context.Background(), wit.JobTick); err != nil {
+	if _, err := a.runtime.RunJob(context.Background(), wit.JobTick); err != nil {
 		p.API.LogError("tick failed", "error", err.Error())
 	}
 }

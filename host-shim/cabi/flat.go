@@ -2,112 +2,137 @@ package cabi
 
 import (
 	"fmt"
-	"reflect"
+	"unsafe"
 )
 
-// Flat values travel as uint64: an i32 in the low 32 bits (zero-extended), an i64 whole.
-// That makes the spec's coercions between joined variant slots (i32 ⇄ i64) plain
-// truncation and zero-extension.
+// Flat values travel as uint64 bit patterns, as wazero's stack holds them: an i32 or f32 in
+// the low 32 bits (zero-extended), an i64 or f64 whole. That makes the spec's coercions
+// between joined variant slots (i32 ⇄ f32 ⇄ i64 ⇄ f64) plain truncation and
+// zero-extension.
 
 type flatReader struct {
 	vals []uint64
 	pos  int
 }
 
+var errFlat = fmt.Errorf("cabi: ran out of flat values")
+
 func (r *flatReader) next() (uint64, error) {
 	if r.pos >= len(r.vals) {
-		return 0, fmt.Errorf("cabi: ran out of flat values")
+		return 0, errFlat
 	}
 	v := r.vals[r.pos]
 	r.pos++
 	return v, nil
 }
 
-// liftFlat reads a value of type t from flattened core values (the spec's `lift_flat`).
-func (g *Guest) liftFlat(t *typ, r *flatReader) (reflect.Value, error) {
+// liftFlat reads a value of type t from flattened core values into the Go value at p (the
+// spec's `lift_flat`).
+func (g *Guest) liftFlat(t *typ, r *flatReader, p unsafe.Pointer) error {
 	switch t.kind {
-	case kBool, kU8, kU16, kU32, kS8, kS16, kS32:
+	case kBool, kU8, kU16, kU32, kS8, kS16, kS32, kF32, kChar, kFlags, kEnum:
 		raw, err := r.next()
 		if err != nil {
-			return reflect.Value{}, err
+			return err
 		}
-		return scalarValue(t, uint64(uint32(raw))), nil
-	case kU64, kS64:
+		raw = uint64(uint32(raw))
+		if t.kind == kEnum {
+			_, err = setCase(t, raw, p)
+			return err
+		}
+		if t.kind != kBool && t.size < 4 {
+			raw &= 1<<(8*t.size) - 1
+		}
+		if err := checkScalar(t, raw); err != nil {
+			return err
+		}
+		setBits(t, p, raw)
+		return nil
+	case kU64, kS64, kF64:
 		raw, err := r.next()
 		if err != nil {
-			return reflect.Value{}, err
+			return err
 		}
-		return scalarValue(t, raw), nil
+		setBits(t, p, raw)
+		return nil
 	case kString, kList:
-		p, err := r.next()
+		ptr, err := r.next()
 		if err != nil {
-			return reflect.Value{}, err
+			return err
 		}
 		n, err := r.next()
 		if err != nil {
-			return reflect.Value{}, err
+			return err
 		}
-		return g.liftSequence(t, uint32(p), uint32(n))
+		return g.liftSequence(t, uint32(ptr), uint32(n), p)
 	case kRecord, kTuple:
-		v := reflect.New(t.goType).Elem()
 		for i, ft := range t.fields {
-			fv, err := g.liftFlat(ft, r)
-			if err != nil {
-				return reflect.Value{}, err
+			if err := g.liftFlat(ft, r, at(p, t.goOffsets[i])); err != nil {
+				return err
 			}
-			v.Field(i).Set(fv)
 		}
-		return v, nil
-	case kVariant, kEnum, kOption, kResult:
+		return nil
+	case kVariant, kOption, kResult:
 		disc, err := r.next()
 		if err != nil {
-			return reflect.Value{}, err
+			return err
 		}
 		slots := len(t.flat) - 1
 		if r.pos+slots > len(r.vals) {
-			return reflect.Value{}, fmt.Errorf("cabi: ran out of flat values")
+			return errFlat
 		}
 		payload := &flatReader{vals: r.vals[r.pos : r.pos+slots]}
 		r.pos += slots
-		return g.buildCase(t, uint64(uint32(disc)), func(c *typ) (reflect.Value, error) {
-			return g.liftFlat(c, payload)
-		})
+		q, err := setCase(t, uint64(uint32(disc)), p)
+		if err != nil || q == nil {
+			return err
+		}
+		return g.liftFlat(t.cases[uint32(disc)], payload, q)
 	case kUnit:
-		return reflect.ValueOf(Unit{}), nil
+		return nil
 	}
-	return reflect.Value{}, fmt.Errorf("cabi: cannot lift %s", t.goType)
+	return fmt.Errorf("cabi: cannot lift %s", t.goType)
 }
 
-// lowerFlat appends the flattened core values of v (the spec's `lower_flat`).
-func (g *Guest) lowerFlat(t *typ, v reflect.Value, out []uint64) ([]uint64, error) {
+// lowerFlat appends the flattened core values of the Go value at p (the spec's
+// `lower_flat`).
+func (g *Guest) lowerFlat(t *typ, p unsafe.Pointer, out []uint64) ([]uint64, error) {
 	switch t.kind {
 	case kBool:
-		if v.Bool() {
+		if *(*bool)(p) {
 			return append(out, 1), nil
 		}
 		return append(out, 0), nil
-	case kU8, kU16, kU32, kU64:
-		return append(out, v.Uint()), nil
-	case kS8, kS16, kS32:
-		return append(out, uint64(uint32(int32(v.Int())))), nil
+	case kU8, kU16, kU32, kU64, kF32, kF64, kChar, kFlags:
+		raw := getBits(t, p)
+		if err := checkScalar(t, raw); err != nil {
+			return nil, err
+		}
+		return append(out, raw), nil
+	case kS8:
+		return append(out, uint64(uint32(int32(*(*int8)(p))))), nil
+	case kS16:
+		return append(out, uint64(uint32(int32(*(*int16)(p))))), nil
+	case kS32:
+		return append(out, uint64(uint32(*(*int32)(p)))), nil
 	case kS64:
-		return append(out, uint64(v.Int())), nil
+		return append(out, uint64(*(*int64)(p))), nil
 	case kString, kList:
-		p, n, err := g.lowerSequence(t, v)
+		ptr, n, err := g.lowerSequence(t, p)
 		if err != nil {
 			return nil, err
 		}
-		return append(out, uint64(p), uint64(n)), nil
+		return append(out, uint64(ptr), uint64(n)), nil
 	case kRecord, kTuple:
 		var err error
 		for i, ft := range t.fields {
-			if out, err = g.lowerFlat(ft, v.Field(i), out); err != nil {
+			if out, err = g.lowerFlat(ft, at(p, t.goOffsets[i]), out); err != nil {
 				return nil, err
 			}
 		}
 		return out, nil
 	case kVariant, kEnum, kOption, kResult:
-		disc, payload, err := caseOf(t, v)
+		disc, payload, err := caseAt(t, p)
 		if err != nil {
 			return nil, err
 		}

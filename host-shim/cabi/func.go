@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"unsafe"
 
 	"github.com/tetratelabs/wazero/api"
 )
@@ -53,10 +54,11 @@ func (s *Signature) resultSpills() bool {
 
 // Export is a function exported by the guest, with its post-return companion.
 type Export struct {
-	Name string
-	sig  *Signature
-	fn   api.Function
-	post api.Function
+	Name  string
+	sig   *Signature
+	fn    api.Function
+	post  api.Function
+	stack []uint64 // the call's flat parameters and results, reused (one caller at a time)
 }
 
 // BindExport looks up an exported function and its `cabi_post_` companion once, so calls
@@ -66,7 +68,23 @@ func BindExport(mod api.Module, name string, sig *Signature) (*Export, error) {
 	if fn == nil {
 		return nil, fmt.Errorf("cabi: module does not export %q", name)
 	}
-	return &Export{Name: name, sig: sig, fn: fn, post: mod.ExportedFunction("cabi_post_" + name)}, nil
+	return &Export{Name: name, sig: sig, fn: fn, post: mod.ExportedFunction("cabi_post_" + name),
+		stack: make([]uint64, 0, max(maxFlatParams, len(fn.Definition().ResultTypes()), 1))}, nil
+}
+
+// pointerTo returns a pointer to v's value, copying it if v is not addressable. The type
+// must be exactly the one the signature was built from: values are read through unsafe
+// pointers.
+func pointerTo(t *typ, v reflect.Value) (unsafe.Pointer, error) {
+	if !v.IsValid() || v.Type() != t.goType {
+		return nil, fmt.Errorf("cabi: want a %s, got %v", t.goType, v.Kind())
+	}
+	if v.CanAddr() {
+		return v.Addr().UnsafePointer(), nil
+	}
+	c := reflect.New(t.goType)
+	c.Elem().Set(v)
+	return c.UnsafePointer(), nil
 }
 
 // Call lowers args into the guest, calls the export, lifts its result into a Go value of the
@@ -76,46 +94,66 @@ func (e *Export) Call(ctx context.Context, g *Guest, args ...reflect.Value) (ref
 		return reflect.Value{}, fmt.Errorf("cabi: %s takes %d arguments, got %d", e.Name, len(e.sig.params), len(args))
 	}
 	g.ctx = ctx
-	var flatArgs []uint64
-	var err error
+	stack := e.stack[:0]
 	if e.sig.spill != nil {
 		ptr, err := g.alloc(e.sig.spill.align, e.sig.spill.size)
 		if err != nil {
 			return reflect.Value{}, err
 		}
 		for i, t := range e.sig.params {
-			if err := g.store(t, args[i], ptr+e.sig.spill.offsets[i]); err != nil {
+			p, err := pointerTo(t, args[i])
+			if err != nil {
+				return reflect.Value{}, fmt.Errorf("%s argument %d: %w", e.Name, i, err)
+			}
+			if err := g.store(t, p, ptr+e.sig.spill.offsets[i]); err != nil {
 				return reflect.Value{}, err
 			}
 		}
-		flatArgs = []uint64{uint64(ptr)}
+		stack = append(stack, uint64(ptr))
 	} else {
 		for i, t := range e.sig.params {
-			if flatArgs, err = g.lowerFlat(t, args[i], flatArgs); err != nil {
+			p, err := pointerTo(t, args[i])
+			if err != nil {
+				return reflect.Value{}, fmt.Errorf("%s argument %d: %w", e.Name, i, err)
+			}
+			if stack, err = g.lowerFlat(t, p, stack); err != nil {
 				return reflect.Value{}, fmt.Errorf("%s argument %d: %w", e.Name, i, err)
 			}
 		}
 	}
-	raw, err := e.fn.Call(ctx, flatArgs...)
-	if err != nil {
+	nres := len(e.fn.Definition().ResultTypes())
+	for len(stack) < nres {
+		stack = append(stack, 0)
+	}
+	if err := e.fn.CallWithStack(ctx, stack); err != nil {
 		return reflect.Value{}, err
 	}
+	raw := stack[:nres]
 	var out reflect.Value
 	if t := e.sig.result; t != nil {
-		if len(raw) == 0 {
+		if nres == 0 {
 			return reflect.Value{}, fmt.Errorf("cabi: %s returned nothing", e.Name)
 		}
+		out = reflect.New(t.goType)
+		g.startLift()
+		var err error
 		if e.sig.resultSpills() {
-			out, err = g.load(t, uint32(raw[0]))
+			ptr := uint32(raw[0])
+			if ptr%t.align != 0 {
+				err = fmt.Errorf("cabi: result pointer %#x is not aligned to %d", ptr, t.align)
+			} else {
+				err = g.load(t, ptr, out.UnsafePointer())
+			}
 		} else {
-			out, err = g.liftFlat(t, &flatReader{vals: raw})
+			err = g.liftFlat(t, &flatReader{vals: raw}, out.UnsafePointer())
 		}
 		if err != nil {
 			return reflect.Value{}, fmt.Errorf("%s result: %w", e.Name, err)
 		}
+		out = out.Elem()
 	}
 	if e.post != nil {
-		if _, err := e.post.Call(ctx, raw...); err != nil {
+		if err := e.post.CallWithStack(ctx, raw); err != nil {
 			return reflect.Value{}, fmt.Errorf("cabi: post-return of %s: %w", e.Name, err)
 		}
 	}
@@ -149,7 +187,7 @@ func NewHostFunc(name string, sig *Signature, impl Impl) *HostFunc {
 		h.Results = valueTypes(sig.result.flat)
 	}
 	h.Fn = func(ctx context.Context, mod api.Module, stack []uint64) {
-		if err := callHost(ctx, mod, stack, name, sig, impl); err != nil {
+		if err := callHost(ctx, mod, stack, sig, impl); err != nil {
 			panic(fmt.Errorf("host import %s: %w", name, err))
 		}
 	}
@@ -166,30 +204,38 @@ func WithGuest(ctx context.Context, g *Guest) context.Context {
 
 func guestFor(ctx context.Context, mod api.Module) (*Guest, error) {
 	if g, ok := ctx.Value(guestKey{}).(*Guest); ok && g.mem == mod.Memory() {
-		return &Guest{ctx: ctx, mem: g.mem, realloc: g.realloc}, nil
+		return g, nil
 	}
 	return GuestOf(ctx, mod)
 }
 
-func callHost(ctx context.Context, mod api.Module, stack []uint64, name string, sig *Signature, impl Impl) error {
+func callHost(ctx context.Context, mod api.Module, stack []uint64, sig *Signature, impl Impl) error {
 	g, err := guestFor(ctx, mod)
 	if err != nil {
 		return err
 	}
+	g.startLift()
 	args := make([]reflect.Value, len(sig.params))
 	if sig.spill != nil {
 		ptr := uint32(stack[0])
+		if ptr%sig.spill.align != 0 {
+			return fmt.Errorf("cabi: parameter pointer %#x is not aligned", ptr)
+		}
 		for i, t := range sig.params {
-			if args[i], err = g.load(t, ptr+sig.spill.offsets[i]); err != nil {
+			v := reflect.New(t.goType)
+			if err := g.load(t, ptr+sig.spill.offsets[i], v.UnsafePointer()); err != nil {
 				return err
 			}
+			args[i] = v.Elem()
 		}
 	} else {
 		r := &flatReader{vals: stack[:len(sig.flatIn)]}
 		for i, t := range sig.params {
-			if args[i], err = g.liftFlat(t, r); err != nil {
+			v := reflect.New(t.goType)
+			if err := g.liftFlat(t, r, v.UnsafePointer()); err != nil {
 				return err
 			}
+			args[i] = v.Elem()
 		}
 	}
 	var retptr uint32
@@ -203,23 +249,37 @@ func callHost(ctx context.Context, mod api.Module, stack []uint64, name string, 
 	if sig.result == nil {
 		return nil
 	}
-	if sig.resultSpills() {
-		return g.store(sig.result, out, retptr)
-	}
-	flat, err := g.lowerFlat(sig.result, out, nil)
+	p, err := pointerTo(sig.result, out)
 	if err != nil {
 		return err
 	}
-	copy(stack, flat)
+	if sig.resultSpills() {
+		if retptr%sig.result.align != 0 {
+			return fmt.Errorf("cabi: result pointer %#x is not aligned", retptr)
+		}
+		return g.store(sig.result, p, retptr)
+	}
+	flat, err := g.lowerFlat(sig.result, p, stack[:0])
+	if err != nil {
+		return err
+	}
+	if len(flat) > len(stack) {
+		return fmt.Errorf("cabi: %d result values for a stack of %d", len(flat), len(stack))
+	}
 	return nil
 }
 
 func valueTypes(fs []flat) []api.ValueType {
 	out := make([]api.ValueType, len(fs))
 	for i, f := range fs {
-		if f == fI64 {
+		switch f {
+		case fI64:
 			out[i] = api.ValueTypeI64
-		} else {
+		case fF32:
+			out[i] = api.ValueTypeF32
+		case fF64:
+			out[i] = api.ValueTypeF64
+		default:
 			out[i] = api.ValueTypeI32
 		}
 	}

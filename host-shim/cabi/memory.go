@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/tetratelabs/wazero/api"
 )
@@ -16,10 +18,18 @@ type Guest struct {
 	ctx     context.Context
 	mem     api.Memory
 	realloc api.Function
+	stack   [4]uint64 // cabi_realloc's parameters and result, reused
+	// budget is how many more bytes the current lift may copy out of the guest: a list of
+	// strings all pointing at the same bytes must not make the host allocate without bound.
+	budget uint64
 }
 
 // ErrNoMemory means the module exports no memory or no cabi_realloc.
 var ErrNoMemory = errors.New("cabi: module exports no memory or cabi_realloc")
+
+// ErrLiftBudget means a value lifted from the guest is larger than its whole memory, which
+// only lists whose elements share (alias) the same bytes can be.
+var ErrLiftBudget = errors.New("cabi: the value is larger than the guest's memory (aliased lists)")
 
 // GuestOf finds the memory and allocator that a wit-bindgen module exports.
 func GuestOf(ctx context.Context, mod api.Module) (*Guest, error) {
@@ -31,12 +41,23 @@ func GuestOf(ctx context.Context, mod api.Module) (*Guest, error) {
 	return &Guest{ctx: ctx, mem: mem, realloc: realloc}, nil
 }
 
+// startLift gives the next lift a budget of the guest memory's size.
+func (g *Guest) startLift() { g.budget = uint64(g.mem.Size()) }
+
+func (g *Guest) charge(n uint64) error {
+	if n > g.budget {
+		return ErrLiftBudget
+	}
+	g.budget -= n
+	return nil
+}
+
 func (g *Guest) alloc(align, size uint32) (uint32, error) {
-	res, err := g.realloc.Call(g.ctx, 0, 0, uint64(align), uint64(size))
-	if err != nil {
+	g.stack = [4]uint64{0, 0, uint64(align), uint64(size)}
+	if err := g.realloc.CallWithStack(g.ctx, g.stack[:]); err != nil {
 		return 0, fmt.Errorf("cabi_realloc: %w", err)
 	}
-	ptr := uint32(res[0])
+	ptr := uint32(g.stack[0])
 	if ptr%align != 0 || uint64(ptr)+uint64(size) > uint64(g.mem.Size()) {
 		return 0, fmt.Errorf("cabi_realloc returned a bad pointer %#x for %d bytes", ptr, size)
 	}
@@ -51,213 +72,317 @@ func (g *Guest) read(ptr, n uint32) ([]byte, error) {
 	return b, nil
 }
 
-func (g *Guest) write(ptr uint32, b []byte) error {
-	if !g.mem.Write(ptr, b) {
-		return fmt.Errorf("cabi: write of %d bytes at %#x is out of bounds", len(b), ptr)
-	}
-	return nil
+func outOfBounds(ptr, size uint32) error {
+	return fmt.Errorf("cabi: access of %d bytes at %#x is out of bounds", size, ptr)
 }
 
 func (g *Guest) loadUint(ptr, size uint32) (uint64, error) {
-	if ptr%size != 0 {
-		return 0, fmt.Errorf("cabi: unaligned %d-byte load at %#x", size, ptr)
-	}
-	b, err := g.read(ptr, size)
-	if err != nil {
-		return 0, err
-	}
 	var v uint64
-	for i := int(size) - 1; i >= 0; i-- {
-		v = v<<8 | uint64(b[i])
+	var ok bool
+	switch size {
+	case 1:
+		var b byte
+		b, ok = g.mem.ReadByte(ptr)
+		v = uint64(b)
+	case 2:
+		var b uint16
+		b, ok = g.mem.ReadUint16Le(ptr)
+		v = uint64(b)
+	case 4:
+		var b uint32
+		b, ok = g.mem.ReadUint32Le(ptr)
+		v = uint64(b)
+	default:
+		v, ok = g.mem.ReadUint64Le(ptr)
+	}
+	if !ok {
+		return 0, outOfBounds(ptr, size)
 	}
 	return v, nil
 }
 
 func (g *Guest) storeUint(ptr, size uint32, v uint64) error {
-	if ptr%size != 0 {
-		return fmt.Errorf("cabi: unaligned %d-byte store at %#x", size, ptr)
+	var ok bool
+	switch size {
+	case 1:
+		ok = g.mem.WriteByte(ptr, byte(v))
+	case 2:
+		ok = g.mem.WriteUint16Le(ptr, uint16(v))
+	case 4:
+		ok = g.mem.WriteUint32Le(ptr, uint32(v))
+	default:
+		ok = g.mem.WriteUint64Le(ptr, v)
 	}
-	b := make([]byte, size)
-	for i := range b {
-		b[i] = byte(v >> (8 * i))
+	if !ok {
+		return outOfBounds(ptr, size)
 	}
-	return g.write(ptr, b)
+	return nil
 }
 
-// load reads a value of type t stored at ptr (the spec's `load`), copying it out of the guest.
-func (g *Guest) load(t *typ, ptr uint32) (reflect.Value, error) {
+// Go memory. p points at a Go value of the type the typ was built from.
+
+func at(p unsafe.Pointer, off uintptr) unsafe.Pointer { return unsafe.Add(p, off) }
+
+// sliceHeader is the layout of every Go slice.
+type sliceHeader struct {
+	data     unsafe.Pointer
+	len, cap int
+}
+
+// getBits reads a scalar Go value (bool, integers, floats, char, enum, flags) as raw bits,
+// zero-extended.
+func getBits(t *typ, p unsafe.Pointer) uint64 {
+	switch t.goSize {
+	case 1:
+		return uint64(*(*uint8)(p))
+	case 2:
+		return uint64(*(*uint16)(p))
+	case 4:
+		return uint64(*(*uint32)(p))
+	default:
+		return *(*uint64)(p)
+	}
+}
+
+// setBits stores raw bits into a scalar Go value, sign-extending signed integers.
+func setBits(t *typ, p unsafe.Pointer, raw uint64) {
 	switch t.kind {
-	case kBool, kU8, kU16, kU32, kU64, kS8, kS16, kS32, kS64:
+	case kBool:
+		*(*bool)(p) = raw != 0
+		return
+	case kS8:
+		*(*int8)(p) = int8(raw)
+		return
+	case kS16:
+		*(*int16)(p) = int16(raw)
+		return
+	case kS32, kChar:
+		*(*int32)(p) = int32(raw)
+		return
+	}
+	switch t.goSize {
+	case 1:
+		*(*uint8)(p) = uint8(raw)
+	case 2:
+		*(*uint16)(p) = uint16(raw)
+	case 4:
+		*(*uint32)(p) = uint32(raw)
+	default:
+		*(*uint64)(p) = raw
+	}
+}
+
+// checkScalar refuses a raw scalar the type cannot hold (a bad char, an unknown flag).
+func checkScalar(t *typ, raw uint64) error {
+	switch t.kind {
+	case kChar:
+		if !validChar(uint32(raw)) {
+			return fmt.Errorf("cabi: %#x is not a Unicode scalar value", raw)
+		}
+	case kFlags:
+		if n := len(t.names); n < 64 && raw>>uint(n) != 0 {
+			return fmt.Errorf("cabi: %s has no flag beyond the %d named (bits %#x)", t.goType, n, raw)
+		}
+	}
+	return nil
+}
+
+// load reads a value of type t stored at ptr in the guest into the Go value at p (the
+// spec's `load`), copying it out of the guest.
+func (g *Guest) load(t *typ, ptr uint32, p unsafe.Pointer) error {
+	switch t.kind {
+	case kBool, kU8, kU16, kU32, kU64, kS8, kS16, kS32, kS64, kF32, kF64, kChar, kFlags:
 		raw, err := g.loadUint(ptr, t.size)
 		if err != nil {
-			return reflect.Value{}, err
-		}
-		return scalarValue(t, raw), nil
-	case kString, kList:
-		p, err := g.loadUint(ptr, 4)
-		if err != nil {
-			return reflect.Value{}, err
-		}
-		n, err := g.loadUint(ptr+4, 4)
-		if err != nil {
-			return reflect.Value{}, err
-		}
-		return g.liftSequence(t, uint32(p), uint32(n))
-	case kRecord, kTuple:
-		v := reflect.New(t.goType).Elem()
-		for i, ft := range t.fields {
-			fv, err := g.load(ft, ptr+t.offsets[i])
-			if err != nil {
-				return reflect.Value{}, err
-			}
-			v.Field(i).Set(fv)
-		}
-		return v, nil
-	case kVariant, kEnum, kOption, kResult:
-		disc, err := g.loadUint(ptr, t.discSize)
-		if err != nil {
-			return reflect.Value{}, err
-		}
-		return g.buildCase(t, disc, func(c *typ) (reflect.Value, error) {
-			return g.load(c, ptr+t.payloadOffset)
-		})
-	case kUnit:
-		return reflect.ValueOf(Unit{}), nil
-	}
-	return reflect.Value{}, fmt.Errorf("cabi: cannot load %s", t.goType)
-}
-
-// buildCase makes the Go value of a variant-like type for case disc, loading its payload
-// with payload.
-func (g *Guest) buildCase(t *typ, disc uint64, payload func(*typ) (reflect.Value, error)) (reflect.Value, error) {
-	if disc >= uint64(len(t.cases)) {
-		return reflect.Value{}, fmt.Errorf("cabi: %s has no case %d", t.goType, disc)
-	}
-	c := t.cases[disc]
-	var pv reflect.Value
-	if c != nil {
-		var err error
-		if pv, err = payload(c); err != nil {
-			return reflect.Value{}, err
-		}
-	}
-	v := reflect.New(t.goType).Elem()
-	switch t.kind {
-	case kEnum:
-		v.SetUint(disc)
-	case kOption:
-		if disc == 1 {
-			p := reflect.New(t.elem.goType)
-			p.Elem().Set(pv)
-			v.Set(p)
-		}
-	case kResult:
-		v.FieldByName("IsErr").SetBool(disc == 1)
-		if c != nil {
-			v.FieldByName([]string{"Ok", "Err"}[disc]).Set(pv)
-		}
-	case kVariant:
-		field := v.Field(int(disc))
-		p := reflect.New(field.Type().Elem())
-		if c != nil {
-			p.Elem().Set(pv)
-		}
-		field.Set(p)
-	}
-	return v, nil
-}
-
-func scalarValue(t *typ, raw uint64) reflect.Value {
-	v := reflect.New(t.goType).Elem()
-	switch t.kind {
-	case kBool:
-		v.SetBool(raw != 0)
-	case kU8, kU16, kU32, kU64:
-		v.SetUint(raw & mask(t.size))
-	case kS8:
-		v.SetInt(int64(int8(raw)))
-	case kS16:
-		v.SetInt(int64(int16(raw)))
-	case kS32:
-		v.SetInt(int64(int32(raw)))
-	case kS64:
-		v.SetInt(int64(raw))
-	}
-	return v
-}
-
-func mask(size uint32) uint64 {
-	if size >= 8 {
-		return math.MaxUint64
-	}
-	return 1<<(8*size) - 1
-}
-
-func (g *Guest) liftSequence(t *typ, ptr, n uint32) (reflect.Value, error) {
-	if t.kind == kString {
-		b, err := g.read(ptr, n)
-		if err != nil {
-			return reflect.Value{}, err
-		}
-		if !utf8.Valid(b) {
-			return reflect.Value{}, fmt.Errorf("cabi: string at %#x is not valid UTF-8", ptr)
-		}
-		return reflect.ValueOf(string(b)).Convert(t.goType), nil
-	}
-	total := uint64(n) * uint64(t.elem.size)
-	if total > uint64(g.mem.Size()) || ptr%t.elem.align != 0 {
-		return reflect.Value{}, fmt.Errorf("cabi: list of %d elements at %#x does not fit the memory", n, ptr)
-	}
-	if t.elem.kind == kU8 {
-		b, err := g.read(ptr, n)
-		if err != nil {
-			return reflect.Value{}, err
-		}
-		return reflect.ValueOf(append([]byte{}, b...)).Convert(t.goType), nil
-	}
-	v := reflect.MakeSlice(t.goType, int(n), int(n))
-	for i := uint32(0); i < n; i++ {
-		ev, err := g.load(t.elem, ptr+i*t.elem.size)
-		if err != nil {
-			return reflect.Value{}, err
-		}
-		v.Index(int(i)).Set(ev)
-	}
-	return v, nil
-}
-
-// store writes v of type t at ptr (the spec's `store`), allocating strings and lists in the
-// guest with cabi_realloc.
-func (g *Guest) store(t *typ, v reflect.Value, ptr uint32) error {
-	switch t.kind {
-	case kBool:
-		var b uint64
-		if v.Bool() {
-			b = 1
-		}
-		return g.storeUint(ptr, 1, b)
-	case kU8, kU16, kU32, kU64:
-		return g.storeUint(ptr, t.size, v.Uint())
-	case kS8, kS16, kS32, kS64:
-		return g.storeUint(ptr, t.size, uint64(v.Int())&mask(t.size))
-	case kString, kList:
-		p, n, err := g.lowerSequence(t, v)
-		if err != nil {
 			return err
 		}
-		if err := g.storeUint(ptr, 4, uint64(p)); err != nil {
+		if err := checkScalar(t, raw); err != nil {
 			return err
 		}
-		return g.storeUint(ptr+4, 4, uint64(n))
+		setBits(t, p, raw)
+		return nil
+	case kString, kList:
+		data, ok1 := g.mem.ReadUint32Le(ptr)
+		n, ok2 := g.mem.ReadUint32Le(ptr + 4)
+		if !ok1 || !ok2 {
+			return outOfBounds(ptr, 8)
+		}
+		return g.liftSequence(t, data, n, p)
 	case kRecord, kTuple:
 		for i, ft := range t.fields {
-			if err := g.store(ft, v.Field(i), ptr+t.offsets[i]); err != nil {
+			if err := g.load(ft, ptr+t.offsets[i], at(p, t.goOffsets[i])); err != nil {
 				return err
 			}
 		}
 		return nil
 	case kVariant, kEnum, kOption, kResult:
-		disc, payload, err := caseOf(t, v)
+		disc, err := g.loadUint(ptr, t.discSize)
+		if err != nil {
+			return err
+		}
+		payload, err := setCase(t, disc, p)
+		if err != nil || payload == nil {
+			return err
+		}
+		return g.load(t.cases[disc], ptr+t.payloadOffset, payload)
+	case kUnit:
+		return nil
+	}
+	return fmt.Errorf("cabi: cannot load %s", t.goType)
+}
+
+// setCase makes the Go value at p hold case disc of a variant-like type and returns where
+// its payload goes (nil if the case has none).
+func setCase(t *typ, disc uint64, p unsafe.Pointer) (unsafe.Pointer, error) {
+	if disc >= uint64(len(t.cases)) {
+		return nil, fmt.Errorf("cabi: %s has no case %d", t.goType, disc)
+	}
+	c := t.cases[disc]
+	switch t.kind {
+	case kEnum:
+		setBits(t, p, disc)
+		return nil, nil
+	case kOption:
+		if disc == 0 {
+			*(*unsafe.Pointer)(p) = nil
+			return nil, nil
+		}
+		q := reflect.New(t.elem.goType).UnsafePointer()
+		*(*unsafe.Pointer)(p) = q
+		return q, nil
+	case kResult:
+		*(*bool)(at(p, t.isErrOffset)) = disc == 1
+		if c == nil {
+			return nil, nil
+		}
+		return at(p, t.goOffsets[disc]), nil
+	case kVariant:
+		for _, off := range t.goOffsets {
+			*(*unsafe.Pointer)(at(p, off)) = nil
+		}
+		q := reflect.New(t.caseGoTypes[disc]).UnsafePointer()
+		*(*unsafe.Pointer)(at(p, t.goOffsets[disc])) = q
+		if c == nil {
+			return nil, nil
+		}
+		return q, nil
+	}
+	return nil, fmt.Errorf("cabi: %s is not a variant", t.goType)
+}
+
+// caseAt tells which case the Go value at p holds, and where its payload is (nil if none).
+func caseAt(t *typ, p unsafe.Pointer) (uint64, unsafe.Pointer, error) {
+	switch t.kind {
+	case kEnum:
+		d := getBits(t, p)
+		if d >= uint64(len(t.cases)) {
+			return 0, nil, fmt.Errorf("cabi: %s value %d is not a case", t.goType, d)
+		}
+		return d, nil, nil
+	case kOption:
+		q := *(*unsafe.Pointer)(p)
+		if q == nil {
+			return 0, nil, nil
+		}
+		return 1, q, nil
+	case kResult:
+		if *(*bool)(at(p, t.isErrOffset)) {
+			return 1, at(p, t.goOffsets[1]), nil
+		}
+		return 0, at(p, t.goOffsets[0]), nil
+	case kVariant:
+		found := -1
+		var payload unsafe.Pointer
+		for i, off := range t.goOffsets {
+			if q := *(*unsafe.Pointer)(at(p, off)); q != nil {
+				if found >= 0 {
+					return 0, nil, fmt.Errorf("cabi: %s has cases %s and %s both set", t.goType, t.names[found], t.names[i])
+				}
+				found, payload = i, q
+			}
+		}
+		if found < 0 {
+			return 0, nil, fmt.Errorf("cabi: %s has no case set", t.goType)
+		}
+		return uint64(found), payload, nil
+	}
+	return 0, nil, fmt.Errorf("cabi: %s is not a variant", t.goType)
+}
+
+func (g *Guest) liftSequence(t *typ, ptr, n uint32, p unsafe.Pointer) error {
+	if t.kind == kString {
+		if err := g.charge(uint64(n)); err != nil {
+			return err
+		}
+		b, err := g.read(ptr, n)
+		if err != nil {
+			return err
+		}
+		if !utf8.Valid(b) {
+			return fmt.Errorf("cabi: string at %#x is not valid UTF-8", ptr)
+		}
+		*(*string)(p) = string(b)
+		return nil
+	}
+	elem := t.elem
+	total := uint64(n) * uint64(max(elem.size, 1))
+	if total > uint64(g.mem.Size()) || ptr%elem.align != 0 {
+		return fmt.Errorf("cabi: list of %d elements at %#x does not fit the memory", n, ptr)
+	}
+	if err := g.charge(total); err != nil {
+		return err
+	}
+	if n == 0 {
+		*(*sliceHeader)(p) = sliceHeader{}
+		return nil
+	}
+	if elem.kind == kU8 {
+		b, err := g.read(ptr, n)
+		if err != nil {
+			return err
+		}
+		*(*[]byte)(p) = append([]byte(nil), b...)
+		return nil
+	}
+	s := reflect.MakeSlice(t.goType, int(n), int(n))
+	data := s.UnsafePointer()
+	for i := uint32(0); i < n; i++ {
+		if err := g.load(elem, ptr+i*elem.size, at(data, uintptr(i)*elem.goSize)); err != nil {
+			return err
+		}
+	}
+	*(*sliceHeader)(p) = sliceHeader{data: data, len: int(n), cap: int(n)}
+	return nil
+}
+
+// store writes the Go value at p of type t at ptr in the guest (the spec's `store`),
+// allocating strings and lists in the guest with cabi_realloc.
+func (g *Guest) store(t *typ, p unsafe.Pointer, ptr uint32) error {
+	switch t.kind {
+	case kBool, kU8, kU16, kU32, kU64, kS8, kS16, kS32, kS64, kF32, kF64, kChar, kFlags:
+		raw := getBits(t, p)
+		if err := checkScalar(t, raw); err != nil {
+			return err
+		}
+		return g.storeUint(ptr, t.size, raw)
+	case kString, kList:
+		data, n, err := g.lowerSequence(t, p)
+		if err != nil {
+			return err
+		}
+		if !g.mem.WriteUint32Le(ptr, data) || !g.mem.WriteUint32Le(ptr+4, n) {
+			return outOfBounds(ptr, 8)
+		}
+		return nil
+	case kRecord, kTuple:
+		for i, ft := range t.fields {
+			if err := g.store(ft, at(p, t.goOffsets[i]), ptr+t.offsets[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	case kVariant, kEnum, kOption, kResult:
+		disc, payload, err := caseAt(t, p)
 		if err != nil {
 			return err
 		}
@@ -274,48 +399,15 @@ func (g *Guest) store(t *typ, v reflect.Value, ptr uint32) error {
 	return fmt.Errorf("cabi: cannot store %s", t.goType)
 }
 
-// caseOf tells which case a Go value of a variant-like type holds, and its payload.
-func caseOf(t *typ, v reflect.Value) (uint64, reflect.Value, error) {
-	switch t.kind {
-	case kEnum:
-		d := v.Uint()
-		if d >= uint64(len(t.cases)) {
-			return 0, reflect.Value{}, fmt.Errorf("cabi: %s value %d is not a case", t.goType, d)
-		}
-		return d, reflect.Value{}, nil
-	case kOption:
-		if v.IsNil() {
-			return 0, reflect.Value{}, nil
-		}
-		return 1, v.Elem(), nil
-	case kResult:
-		if v.FieldByName("IsErr").Bool() {
-			return 1, v.FieldByName("Err"), nil
-		}
-		return 0, v.FieldByName("Ok"), nil
-	case kVariant:
-		found := -1
-		for i := 0; i < v.NumField(); i++ {
-			if !v.Field(i).IsNil() {
-				if found >= 0 {
-					return 0, reflect.Value{}, fmt.Errorf("cabi: %s has cases %s and %s both set", t.goType, t.names[found], t.names[i])
-				}
-				found = i
-			}
-		}
-		if found < 0 {
-			return 0, reflect.Value{}, fmt.Errorf("cabi: %s has no case set", t.goType)
-		}
-		return uint64(found), v.Field(found).Elem(), nil
-	}
-	return 0, reflect.Value{}, fmt.Errorf("cabi: %s is not a variant", t.goType)
-}
-
-func (g *Guest) lowerSequence(t *typ, v reflect.Value) (uint32, uint32, error) {
+// lowerSequence copies a string or list into fresh guest memory; returns pointer and length.
+// A Go string may hold any bytes, a WIT string only UTF-8: invalid sequences become U+FFFD
+// (as a browser decodes them), so that no outside text — a request path like /%FF, a
+// header of a CalDAV server — can make a call fail.
+func (g *Guest) lowerSequence(t *typ, p unsafe.Pointer) (uint32, uint32, error) {
 	if t.kind == kString {
-		s := v.String()
+		s := *(*string)(p)
 		if !utf8.ValidString(s) {
-			return 0, 0, fmt.Errorf("cabi: string is not valid UTF-8")
+			s = strings.ToValidUTF8(s, "\uFFFD")
 		}
 		if uint64(len(s)) > math.MaxUint32 {
 			return 0, 0, fmt.Errorf("cabi: string of %d bytes is too long", len(s))
@@ -324,22 +416,30 @@ func (g *Guest) lowerSequence(t *typ, v reflect.Value) (uint32, uint32, error) {
 		if err != nil {
 			return 0, 0, err
 		}
-		return ptr, uint32(len(s)), g.write(ptr, []byte(s))
+		if !g.mem.WriteString(ptr, s) {
+			return 0, 0, outOfBounds(ptr, uint32(len(s)))
+		}
+		return ptr, uint32(len(s)), nil
 	}
-	n := v.Len()
-	total := uint64(n) * uint64(t.elem.size)
+	h := (*sliceHeader)(p)
+	n := h.len
+	elem := t.elem
+	total := uint64(n) * uint64(elem.size)
 	if total > math.MaxUint32 {
 		return 0, 0, fmt.Errorf("cabi: list of %d elements is too long", n)
 	}
-	ptr, err := g.alloc(t.elem.align, uint32(total))
+	ptr, err := g.alloc(elem.align, uint32(total))
 	if err != nil {
 		return 0, 0, err
 	}
-	if t.elem.kind == kU8 {
-		return ptr, uint32(n), g.write(ptr, v.Bytes())
+	if elem.kind == kU8 {
+		if !g.mem.Write(ptr, *(*[]byte)(p)) {
+			return 0, 0, outOfBounds(ptr, uint32(n))
+		}
+		return ptr, uint32(n), nil
 	}
 	for i := 0; i < n; i++ {
-		if err := g.store(t.elem, v.Index(i), ptr+uint32(i)*t.elem.size); err != nil {
+		if err := g.store(elem, at(h.data, uintptr(i)*elem.goSize), ptr+uint32(i)*elem.size); err != nil {
 			return 0, 0, err
 		}
 	}

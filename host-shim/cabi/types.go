@@ -2,14 +2,19 @@
 // (CanonicalABI.md) that our WIT contract uses, for a host that runs a core module built by
 // wit-bindgen on wazero, which has no component support of its own.
 //
-// WIT types are described by Go types, read once by reflection:
+// WIT types are described by Go types, read once by reflection into a layout (guest and
+// Go offsets); values then move between Go and guest memory through unsafe pointers at
+// those offsets, without a reflect.Value per field:
 //
 //	bool, uint8…uint64, int8…int64  → bool, u8…u64, s8…s64
+//	float32, float64                → f32, f64
+//	Char                            → char
 //	string                          → string
 //	[]T                             → list<T>
-//	*T                              → option<T>
+//	*T                              → option<T> (also of an enum, variant, tuple or result)
 //	Result[T, E]                    → result<T, E> (Unit for a missing T or E)
 //	a named integer type with WITEnum() []string       → enum
+//	a named unsigned type with WITFlags() []string     → flags (bit i = flag i)
 //	a struct with WITVariant(), one *T field per case  → variant (*Unit: case without payload)
 //	a struct with WITTuple()                           → tuple
 //	any other struct, fields tagged `wit:"name"`       → record
@@ -19,6 +24,7 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+	"unicode/utf8"
 )
 
 // Unit stands for "no type": the payload of a variant case without one, or the missing
@@ -39,6 +45,13 @@ func OK[T, E any](v T) Result[T, E] { return Result[T, E]{Ok: v} }
 func Err[T, E any](e E) Result[T, E] { return Result[T, E]{IsErr: true, Err: e} }
 
 func (Result[T, E]) witResult() {}
+
+// Char is a WIT char: one Unicode scalar value.
+type Char rune
+
+// Flags is implemented by unsigned integer types standing for a WIT flags type: bit i is
+// the i-th name WITFlags returns (at most 32).
+type Flags interface{ WITFlags() []string }
 
 // Enum is implemented by Go types standing for a WIT enum: an unsigned integer whose value
 // is the case index; WITEnum returns the case names in declaration order.
@@ -74,20 +87,38 @@ const (
 	kOption
 	kResult
 	kUnit
+	kF32
+	kF64
+	kChar
+	kFlags
 )
 
-// flat is a core wasm value type; only the integer ones occur in our contract.
+// flat is a core wasm value type.
 type flat uint8
 
 const (
 	fI32 flat = iota
 	fI64
+	fF32
+	fF64
 )
+
+// join is the spec's join of two flat types sharing a variant slot.
+func join(a, b flat) flat {
+	if a == b {
+		return a
+	}
+	if (a == fI32 && b == fF32) || (a == fF32 && b == fI32) {
+		return fI32
+	}
+	return fI64
+}
 
 // typ is the ABI shape of one WIT type, computed once per Go type.
 type typ struct {
 	kind   kind
 	goType reflect.Type
+	goSize uintptr
 	size   uint32
 	align  uint32
 	flat   []flat
@@ -96,11 +127,16 @@ type typ struct {
 
 	// record / tuple
 	fields  []*typ
-	offsets []uint32
-	names   []string // record field names, variant/enum case names
+	offsets []uint32 // in guest memory
+	names   []string // record field names, variant/enum case and flags names
+
+	// In Go memory: record/tuple fields; variant case pointers; result Ok and Err.
+	goOffsets   []uintptr
+	isErrOffset uintptr // result
 
 	// variant / enum / option / result: case payloads (nil = no payload)
 	cases         []*typ
+	caseGoTypes   []reflect.Type // variant: the pointed-to type of each case field
 	discSize      uint32
 	payloadOffset uint32
 }
@@ -113,7 +149,9 @@ var (
 	variantIface = reflect.TypeOf((*Variant)(nil)).Elem()
 	tupleIface   = reflect.TypeOf((*Tuple)(nil)).Elem()
 	resultIface  = reflect.TypeOf((*resultType)(nil)).Elem()
+	flagsIface   = reflect.TypeOf((*Flags)(nil)).Elem()
 	unitType     = reflect.TypeOf(Unit{})
+	charType     = reflect.TypeOf(Char(0))
 )
 
 // typeOf returns the ABI shape for a Go type, or an error naming what is not supported.
@@ -131,6 +169,7 @@ func typeOfLocked(t reflect.Type) (*typ, error) {
 	if err != nil {
 		return nil, err
 	}
+	ty.goSize = t.Size()
 	cache[t] = ty
 	return ty, nil
 }
@@ -140,9 +179,23 @@ func scalar(t reflect.Type, k kind, size uint32, f flat) *typ {
 }
 
 func build(t reflect.Type) (*typ, error) {
+	// Pointers first: *E of an enum E has E's methods too, but it is option<E>.
+	if t.Kind() == reflect.Pointer {
+		elem, err := typeOfLocked(t.Elem())
+		if err != nil {
+			return nil, err
+		}
+		ty := &typ{kind: kOption, goType: t, elem: elem, names: []string{"none", "some"}}
+		layoutVariant(ty, []*typ{nil, elem})
+		return ty, nil
+	}
 	switch {
 	case t == unitType:
 		return &typ{kind: kUnit, goType: t, size: 0, align: 1}, nil
+	case t == charType:
+		return scalar(t, kChar, 4, fI32), nil
+	case t.Implements(flagsIface):
+		return buildFlags(t)
 	case t.Implements(enumIface):
 		return buildEnum(t)
 	case t.Implements(variantIface):
@@ -171,6 +224,10 @@ func build(t reflect.Type) (*typ, error) {
 		return scalar(t, kS32, 4, fI32), nil
 	case reflect.Int64:
 		return scalar(t, kS64, 8, fI64), nil
+	case reflect.Float32:
+		return scalar(t, kF32, 4, fF32), nil
+	case reflect.Float64:
+		return scalar(t, kF64, 8, fF64), nil
 	case reflect.String:
 		return &typ{kind: kString, goType: t, size: 8, align: 4, flat: []flat{fI32, fI32}}, nil
 	case reflect.Slice:
@@ -179,14 +236,6 @@ func build(t reflect.Type) (*typ, error) {
 			return nil, err
 		}
 		return &typ{kind: kList, goType: t, elem: elem, size: 8, align: 4, flat: []flat{fI32, fI32}}, nil
-	case reflect.Pointer:
-		elem, err := typeOfLocked(t.Elem())
-		if err != nil {
-			return nil, err
-		}
-		ty := &typ{kind: kOption, goType: t, elem: elem, names: []string{"none", "some"}}
-		layoutVariant(ty, []*typ{nil, elem})
-		return ty, nil
 	case reflect.Struct:
 		return buildRecord(t, false)
 	}
@@ -208,6 +257,34 @@ func buildEnum(t reflect.Type) (*typ, error) {
 	return ty, nil
 }
 
+func buildFlags(t reflect.Type) (*typ, error) {
+	names := reflect.Zero(t).Interface().(Flags).WITFlags()
+	var size uint32
+	switch n := len(names); {
+	case n == 0:
+		return nil, fmt.Errorf("cabi: flags %s has no names", t)
+	case n <= 8:
+		size = 1
+	case n <= 16:
+		size = 2
+	case n <= 32:
+		size = 4
+	default:
+		return nil, fmt.Errorf("cabi: flags %s has %d names, more than 32", t, n)
+	}
+	switch t.Kind() {
+	case reflect.Uint8, reflect.Uint16, reflect.Uint32:
+		if uint32(t.Size()) < size {
+			return nil, fmt.Errorf("cabi: flags %s needs %d bytes for %d names", t, size, len(names))
+		}
+	default:
+		return nil, fmt.Errorf("cabi: flags %s must be an unsigned integer type", t)
+	}
+	ty := scalar(t, kFlags, size, fI32)
+	ty.names = names
+	return ty, nil
+}
+
 func buildVariant(t reflect.Type) (*typ, error) {
 	if t.Kind() != reflect.Struct || t.NumField() == 0 {
 		return nil, fmt.Errorf("cabi: variant %s must be a struct with one field per case", t)
@@ -221,6 +298,8 @@ func buildVariant(t reflect.Type) (*typ, error) {
 			return nil, fmt.Errorf("cabi: variant %s: case field %s must be a pointer tagged `wit:\"name\"`", t, f.Name)
 		}
 		ty.names = append(ty.names, name)
+		ty.goOffsets = append(ty.goOffsets, f.Offset)
+		ty.caseGoTypes = append(ty.caseGoTypes, f.Type.Elem())
 		if f.Type.Elem() == unitType {
 			continue
 		}
@@ -237,7 +316,9 @@ func buildVariant(t reflect.Type) (*typ, error) {
 func buildResult(t reflect.Type) (*typ, error) {
 	okField, _ := t.FieldByName("Ok")
 	errField, _ := t.FieldByName("Err")
-	ty := &typ{kind: kResult, goType: t, names: []string{"ok", "err"}}
+	isErr, _ := t.FieldByName("IsErr")
+	ty := &typ{kind: kResult, goType: t, names: []string{"ok", "err"},
+		goOffsets: []uintptr{okField.Offset, errField.Offset}, isErrOffset: isErr.Offset}
 	cases := make([]*typ, 2)
 	for i, f := range []reflect.StructField{okField, errField} {
 		if f.Type == unitType {
@@ -256,6 +337,7 @@ func buildResult(t reflect.Type) (*typ, error) {
 func buildRecord(t reflect.Type, tuple bool) (*typ, error) {
 	var fields []*typ
 	var names []string
+	var goOffsets []uintptr
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if !f.IsExported() {
@@ -271,9 +353,10 @@ func buildRecord(t reflect.Type, tuple bool) (*typ, error) {
 		}
 		fields = append(fields, ft)
 		names = append(names, name)
+		goOffsets = append(goOffsets, f.Offset)
 	}
 	ty := layoutFields(fields)
-	ty.kind, ty.goType, ty.names = kRecord, t, names
+	ty.kind, ty.goType, ty.names, ty.goOffsets = kRecord, t, names, goOffsets
 	if tuple {
 		ty.kind = kTuple
 	}
@@ -318,9 +401,7 @@ func layoutVariant(ty *typ, cases []*typ) {
 		caseSize = max(caseSize, c.size)
 		for i, f := range c.flat {
 			if i < len(joined) {
-				if joined[i] != f {
-					joined[i] = fI64
-				}
+				joined[i] = join(joined[i], f)
 			} else {
 				joined = append(joined, f)
 			}
@@ -333,3 +414,6 @@ func layoutVariant(ty *typ, cases []*typ) {
 }
 
 func alignTo(n, a uint32) uint32 { return (n + a - 1) / a * a }
+
+// validChar tells whether c is a Unicode scalar value (a WIT char).
+func validChar(c uint32) bool { return c <= utf8.MaxRune && (c < 0xD800 || c > 0xDFFF) }

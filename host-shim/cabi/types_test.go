@@ -37,6 +37,33 @@ type pair struct {
 
 func (pair) WITTuple() {}
 
+type fl9 uint16
+
+func (fl9) WITFlags() []string { return []string{"a", "b", "c", "d", "e", "f", "g", "h", "i"} }
+
+type fl3 uint8
+
+func (fl3) WITFlags() []string { return []string{"x", "y", "z"} }
+
+type badFlags uint8 // nine names do not fit one byte
+
+func (badFlags) WITFlags() []string { return make([]string, 9) }
+
+type fvnt struct {
+	F *float32 `wit:"f"`
+	I *uint32  `wit:"i"`
+	D *float64 `wit:"d"`
+}
+
+func (fvnt) WITVariant() {}
+
+type fonly struct {
+	F *float32 `wit:"f"`
+	U *Unit    `wit:"u"`
+}
+
+func (fonly) WITVariant() {}
+
 func shape(t *testing.T, v any) *typ {
 	t.Helper()
 	ty, err := typeOf(reflect.TypeOf(v))
@@ -68,6 +95,26 @@ func TestLayouts(t *testing.T) {
 		{big(0), 2, 2, []flat{fI32}},
 		// i32 and i64 payloads join to i64; string's second slot stays i32.
 		{vnt{}, 16, 8, []flat{fI32, fI64, fI32}},
+		{float32(0), 4, 4, []flat{fF32}},
+		{float64(0), 8, 8, []flat{fF64}},
+		{Char(0), 4, 4, []flat{fI32}},
+		{int8(0), 1, 1, []flat{fI32}},
+		{int16(0), 2, 2, []flat{fI32}},
+		{fl3(0), 1, 1, []flat{fI32}},
+		{fl9(0), 2, 2, []flat{fI32}},
+		// f32 and i32 join to i32, anything with f64 to i64.
+		{fvnt{}, 16, 8, []flat{fI32, fI64}},
+		{fonly{}, 8, 4, []flat{fI32, fF32}},
+		// Options of enums, variants, tuples and results: the pointer is the option, the
+		// pointee keeps its own shape (the methods of *E must not make it an enum).
+		{(*small)(nil), 2, 1, []flat{fI32, fI32}},
+		{(*vnt)(nil), 24, 8, []flat{fI32, fI32, fI64, fI32}},
+		{(*pair)(nil), 16, 4, []flat{fI32, fI32, fI32, fI32}},
+		{(*Result[uint32, string])(nil), 16, 4, []flat{fI32, fI32, fI32, fI32}},
+		{(**string)(nil), 16, 4, []flat{fI32, fI32, fI32, fI32}},
+		{(*float64)(nil), 16, 8, []flat{fI32, fF64}},
+		{(*fl9)(nil), 4, 2, []flat{fI32, fI32}},
+		{[]*small{}, 8, 4, []flat{fI32, fI32}},
 	}
 	for _, c := range cases {
 		ty := shape(t, c.v)
@@ -78,7 +125,7 @@ func TestLayouts(t *testing.T) {
 }
 
 func TestUnsupportedTypesAreRefused(t *testing.T) {
-	for _, v := range []any{1.5, map[string]int{}, struct{ X int }{}, struct {
+	for _, v := range []any{complex(1, 2), map[string]int{}, struct{ X int }{}, badFlags(0), struct {
 		X int `wit:"x"`
 	}{}} {
 		if _, err := typeOf(reflect.TypeOf(v)); err == nil {
@@ -138,5 +185,42 @@ func TestJSONErrorsNameThePath(t *testing.T) {
 	_, err = FromJSON(map[string]any{"bogus": nil}, reflect.TypeOf(vnt{}))
 	if err == nil || !strings.Contains(err.Error(), "bogus") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// Every option kind survives its JSON form, nested options included.
+func TestOptionsOfEveryKindInJSON(t *testing.T) {
+	sm, p := small(2), pair{A: 7, B: "б"}
+	res := Result[uint32, string]{IsErr: true, Err: "x"}
+	inner := "in"
+	pin, pnil := &inner, (*string)(nil)
+	f, c, flags := 0.5, Char('📆'), fl9(0b100000101)
+	for _, v := range []any{&sm, (*small)(nil), &p, &res, &pin, &pnil, (**string)(nil), &f, &c, &flags} {
+		j, err := ToJSON(reflect.ValueOf(v))
+		if err != nil {
+			t.Fatalf("%T: %v", v, err)
+		}
+		b, _ := json.Marshal(j)
+		var back any
+		dec := json.NewDecoder(strings.NewReader(string(b)))
+		dec.UseNumber()
+		if err := dec.Decode(&back); err != nil {
+			t.Fatal(err)
+		}
+		got, err := FromJSON(back, reflect.TypeOf(v))
+		if err != nil {
+			t.Fatalf("%T %s: %v", v, b, err)
+		}
+		if !reflect.DeepEqual(got.Interface(), v) {
+			t.Errorf("%T: %s came back as %#v", v, b, got.Interface())
+		}
+	}
+	j, _ := ToJSON(reflect.ValueOf(&pnil))
+	if b, _ := json.Marshal(j); string(b) != `{"some":null}` {
+		t.Errorf("some(none) is %s", b)
+	}
+	j, _ = ToJSON(reflect.ValueOf(flags))
+	if b, _ := json.Marshal(j); string(b) != `["a","c","i"]` {
+		t.Errorf("flags are %s", b)
 	}
 }

@@ -16,12 +16,24 @@ import (
 	"github.com/ycal/yandex-calendar/host-shim/wit"
 )
 
-// The module under test is the real one the plugin embeds (./build.sh wasm puts it there).
+// The module under test is the real one built with the abi-probe exports
+// (`./build.sh wasm` puts it beside the shipped one, which has none).
 func loadWasm(t testing.TB) []byte {
 	t.Helper()
-	path := os.Getenv("YCAL_WASM")
+	return readModule(t, "YCAL_PROBE_WASM", "../component-probe.wasm")
+}
+
+// loadShippedWasm is the module the bundle ships.
+func loadShippedWasm(t testing.TB) []byte {
+	t.Helper()
+	return readModule(t, "YCAL_WASM", "../component.wasm")
+}
+
+func readModule(t testing.TB, env, fallback string) []byte {
+	t.Helper()
+	path := os.Getenv(env)
 	if path == "" {
-		path = "../component.wasm"
+		path = fallback
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -370,7 +382,7 @@ func TestCallDeadline(t *testing.T) {
 			<-ctx.Done() // a host call that never answers on its own
 			return reflect.Value{}, ctx.Err()
 		}
-	}, Options{CallTimeout: 200 * time.Millisecond})
+	}, Options{Interactive: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

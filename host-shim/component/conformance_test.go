@@ -160,9 +160,9 @@ func TestConformanceWithWasmtime(t *testing.T) {
 	if err := decodeJSON(raw, &sc); err != nil {
 		t.Fatalf("scenario: %v", err)
 	}
-	wasmPath := os.Getenv("YCAL_WASM")
+	wasmPath := os.Getenv("YCAL_PROBE_WASM")
 	if wasmPath == "" {
-		wasmPath, _ = filepath.Abs("../component.wasm")
+		wasmPath, _ = filepath.Abs("../component-probe.wasm")
 	}
 	goLines := runScenarioGo(t, loadWasm(t), &sc)
 

@@ -163,5 +163,6 @@ func (f *fakeHost) RemoveCustomStatus(_ context.Context, id string) cabi.Result[
 
 func (f *fakeHost) GetConfig(context.Context) wit.PluginConfig {
 	f.record("mm.get-config")
-	return wit.PluginConfig{CaldavURL: "https://caldav.yandex.ru", ReminderLeadMinutes: 10, SyncIntervalMinutes: 5, EncryptionKey: "k"}
+	url, lead, interval, hosts := "https://caldav.yandex.ru", int64(10), int64(5), ""
+	return wit.PluginConfig{CaldavURL: &url, ReminderLeadMinutes: &lead, SyncIntervalMinutes: &interval, EncryptionKey: "k", AllowedHosts: &hosts}
 }

@@ -52,9 +52,22 @@ func (r *Runtime) DescribeCommand(ctx context.Context) (wit.SlashCommand, error)
 	return call[wit.SlashCommand](ctx, r, wit.ExportDescribeCommand)
 }
 
-func (r *Runtime) ConfigurationChanged(ctx context.Context, cfg wit.PluginConfig) error {
-	_, err := hookError(call[cabi.Result[cabi.Unit, string]](ctx, r, wit.ExportConfigurationChanged, cfg))
-	return err
+// ErrRefused is a settings check the component refused; its text is for the admin.
+type ErrRefused struct{ Reason string }
+
+func (e *ErrRefused) Error() string { return e.Reason }
+
+// CheckConfig asks the component to check settings and resolve them. A refusal is an
+// *ErrRefused; any other error means the call itself failed.
+func (r *Runtime) CheckConfig(ctx context.Context, cfg wit.PluginConfig) (wit.Settings, error) {
+	res, err := call[cabi.Result[wit.Settings, string]](ctx, r, wit.ExportCheckConfig, cfg)
+	if err != nil {
+		return wit.Settings{}, err
+	}
+	if res.IsErr {
+		return wit.Settings{}, &ErrRefused{Reason: res.Err}
+	}
+	return res.Ok, nil
 }
 
 func (r *Runtime) ExecuteCommand(ctx context.Context, args wit.CommandArgs) (wit.CommandResponse, error) {

@@ -2,6 +2,8 @@ package component
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"reflect"
 	"sync"
 )
@@ -9,15 +11,19 @@ import (
 // Pool lends instances to calls so concurrent hooks don't wait for each other. An instance
 // whose call failed (trap, timeout, ABI error) is closed and replaced by a fresh one later:
 // a broken instance is never reused, and the plugin never stops for good.
+//
+// Interactive and lifecycle calls share one set of slots and background calls have their
+// own, so a long job never makes a person wait for a free instance.
 type Pool struct {
-	rt    *Runtime
-	slots chan struct{}
-	mu    sync.Mutex
-	idle  []*Instance
+	rt         *Runtime
+	slots      chan struct{}
+	background chan struct{}
+	mu         sync.Mutex
+	idle       []*Instance
 }
 
-func newPool(rt *Runtime, size int) *Pool {
-	return &Pool{rt: rt, slots: make(chan struct{}, size)}
+func newPool(rt *Runtime, size, background int) *Pool {
+	return &Pool{rt: rt, slots: make(chan struct{}, size), background: make(chan struct{}, background)}
 }
 
 func (p *Pool) get(ctx context.Context) (*Instance, error) {
@@ -54,23 +60,32 @@ func (p *Pool) Idle() int {
 	return len(p.idle)
 }
 
-// Call runs one export on a pooled instance within the configured deadline.
+// ErrBusy means no instance became free before the call's deadline.
+var ErrBusy = errors.New("component: every instance is busy")
+
+// Call runs one export on a pooled instance. Its deadline (per kind of export) covers the
+// wait for a free slot as well as the call.
 func (r *Runtime) Call(ctx context.Context, name string, args ...reflect.Value) (reflect.Value, error) {
-	select {
-	case r.pool.slots <- struct{}{}:
-	case <-ctx.Done():
-		return reflect.Value{}, ctx.Err()
-	}
-	defer func() { <-r.pool.slots }()
-	callCtx, cancel := context.WithTimeout(ctx, r.opts.CallTimeout)
+	kind := r.kinds[name]
+	ctx, cancel := context.WithTimeout(ctx, r.opts.deadline(kind))
 	defer cancel()
-	inst, err := r.pool.get(callCtx)
+	slots := r.pool.slots
+	if kind == Background {
+		slots = r.pool.background
+	}
+	select {
+	case slots <- struct{}{}:
+	case <-ctx.Done():
+		return reflect.Value{}, fmt.Errorf("%w: %s waited %v: %w", ErrBusy, name, r.opts.deadline(kind), ctx.Err())
+	}
+	defer func() { <-slots }()
+	inst, err := r.pool.get(ctx)
 	if err != nil {
 		return reflect.Value{}, err
 	}
-	out, err := inst.Call(callCtx, name, args...)
+	out, err := inst.Call(ctx, name, args...)
 	if err != nil {
-		// Close with a fresh context: callCtx may be the reason it failed.
+		// Close with a fresh context: ctx may be the reason it failed.
 		inst.close(context.Background())
 		return reflect.Value{}, err
 	}

@@ -1,14 +1,17 @@
 // Package component runs the Rust component's core module on wazero: it compiles the module
-// once, links the WIT host imports and WASI preview 1, and hands out instances from a pool.
+// once (cached on disk when given a folder), links the WIT host imports and WASI preview 1,
+// and hands out instances from a pool.
 package component
 
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"reflect"
+	"runtime/debug"
 	"time"
 
 	"github.com/tetratelabs/wazero"
@@ -19,19 +22,95 @@ import (
 	"github.com/ycal/yandex-calendar/host-shim/wit"
 )
 
+// Kind is a class of hook call: it sets the call's deadline and which slots it may use.
+type Kind int
+
+const (
+	// Interactive calls answer a person who waits: a slash command, an HTTP request (a
+	// dialog or a button), a settings check.
+	Interactive Kind = iota
+	// Lifecycle calls start and stop the plugin.
+	Lifecycle
+	// Background calls are jobs; they never take an interactive call's slot.
+	Background
+)
+
+// Limits of the options, checked by Options.Validate.
+const (
+	MaxMemoryMiB = 4096 // wasm32 addresses 4 GiB
+	MinMemoryMiB = 16
+	MaxInstances = 64
+)
+
 // Options tune the runtime; zero values take the defaults.
 type Options struct {
-	// MemoryLimitMiB caps each instance's linear memory (default 256).
+	// MemoryLimitMiB caps each instance's linear memory (default 256, 16…4096).
 	MemoryLimitMiB uint32
-	// CallTimeout bounds one export call; past it the instance is stopped (default 60 s).
-	CallTimeout time.Duration
-	// MaxInstances bounds how many calls run at once (default 4).
-	MaxInstances int
+	// Deadlines per kind of call, the wait for a free slot included (defaults: interactive
+	// 20 s, lifecycle 30 s, background 50 s: a job ends before the next minute's tick).
+	Interactive, Lifecycle, Background time.Duration
+	// MaxInstances bounds how many interactive calls run at once (default 4); background
+	// calls have BackgroundInstances slots of their own (default 1), so they never starve
+	// a person waiting for an answer.
+	MaxInstances, BackgroundInstances int
+	// CacheDir, if set, keeps wazero's compiled code on disk there, so the next activation
+	// (a restart, another node with the same folder) skips compiling.
+	CacheDir string
 	// Stderr receives what the guest writes to WASI stderr (panic messages); default discard.
 	Stderr io.Writer
 	// Observe, if set, sees every import and export call with its lifted arguments and
 	// result (the conformance test writes its transcript from it).
 	Observe func(kind, name string, args []reflect.Value, result reflect.Value)
+}
+
+// Validate refuses options the runtime cannot honour (zero means "default").
+func (o Options) Validate() error {
+	if o.MemoryLimitMiB != 0 && (o.MemoryLimitMiB < MinMemoryMiB || o.MemoryLimitMiB > MaxMemoryMiB) {
+		return fmt.Errorf("memory limit %d MiB is outside %d…%d MiB", o.MemoryLimitMiB, MinMemoryMiB, MaxMemoryMiB)
+	}
+	for name, d := range map[string]time.Duration{"interactive": o.Interactive, "lifecycle": o.Lifecycle, "background": o.Background} {
+		if d < 0 || d > time.Hour {
+			return fmt.Errorf("%s deadline %v is outside 0…1h", name, d)
+		}
+	}
+	if o.MaxInstances < 0 || o.MaxInstances > MaxInstances || o.BackgroundInstances < 0 || o.BackgroundInstances > MaxInstances {
+		return fmt.Errorf("instances %d/%d are outside 0…%d", o.MaxInstances, o.BackgroundInstances, MaxInstances)
+	}
+	return nil
+}
+
+func (o *Options) fill() {
+	if o.MemoryLimitMiB == 0 {
+		o.MemoryLimitMiB = 256
+	}
+	if o.Interactive == 0 {
+		o.Interactive = 20 * time.Second
+	}
+	if o.Lifecycle == 0 {
+		o.Lifecycle = 30 * time.Second
+	}
+	if o.Background == 0 {
+		o.Background = 50 * time.Second
+	}
+	if o.MaxInstances == 0 {
+		o.MaxInstances = 4
+	}
+	if o.BackgroundInstances == 0 {
+		o.BackgroundInstances = 1
+	}
+	if o.Stderr == nil {
+		o.Stderr = io.Discard
+	}
+}
+
+func (o *Options) deadline(k Kind) time.Duration {
+	switch k {
+	case Lifecycle:
+		return o.Lifecycle
+	case Background:
+		return o.Background
+	}
+	return o.Interactive
 }
 
 // ImplFor returns the Go implementation of one import.
@@ -58,32 +137,37 @@ type Runtime struct {
 	compiled wazero.CompiledModule
 	opts     Options
 	sigs     map[string]*cabi.Signature
+	kinds    map[string]Kind
+	probes   bool // the module exports the abi-probe interface
 	pool     *Pool
 }
 
+// ErrSleep is the trap of a component that tries to sleep: hooks never sleep (wit/hooks.wit).
+var ErrSleep = errors.New("the component tried to sleep; hooks never sleep")
+
 // New compiles wasm and links it with the imports given by impls.
 func New(ctx context.Context, wasm []byte, impls ImplFor, opts Options) (*Runtime, error) {
-	if opts.MemoryLimitMiB == 0 {
-		opts.MemoryLimitMiB = 256
+	if err := opts.Validate(); err != nil {
+		return nil, fmt.Errorf("component options: %w", err)
 	}
-	if opts.CallTimeout == 0 {
-		opts.CallTimeout = 60 * time.Second
-	}
-	if opts.MaxInstances <= 0 {
-		opts.MaxInstances = 4
-	}
-	if opts.Stderr == nil {
-		opts.Stderr = io.Discard
-	}
+	opts.fill()
 	cfg := wazero.NewRuntimeConfig().
 		WithMemoryLimitPages(opts.MemoryLimitMiB * 16). // 64 KiB pages
 		WithCloseOnContextDone(true)
-	r := &Runtime{rt: wazero.NewRuntimeWithConfig(ctx, cfg), opts: opts, sigs: map[string]*cabi.Signature{}}
+	if opts.CacheDir != "" {
+		cache, err := wazero.NewCompilationCacheWithDir(opts.CacheDir)
+		if err != nil {
+			return nil, fmt.Errorf("compilation cache in %s: %w", opts.CacheDir, err)
+		}
+		cfg = cfg.WithCompilationCache(cache)
+	}
+	r := &Runtime{rt: wazero.NewRuntimeWithConfig(ctx, cfg), opts: opts,
+		sigs: map[string]*cabi.Signature{}, kinds: map[string]Kind{}}
 	fail := func(err error) (*Runtime, error) {
 		_ = r.rt.Close(ctx)
 		return nil, err
 	}
-	if _, err := wasi_snapshot_preview1.Instantiate(ctx, r.rt); err != nil {
+	if err := instantiateWASI(ctx, r.rt); err != nil {
 		return fail(fmt.Errorf("wasi: %w", err))
 	}
 	if err := r.linkImports(ctx, impls); err != nil {
@@ -96,13 +180,48 @@ func New(ctx context.Context, wasm []byte, impls ImplFor, opts Options) (*Runtim
 		}
 		r.sigs[e.Name] = sig
 	}
+	for _, e := range []wit.Export{wit.ExportActivate, wit.ExportDeactivate, wit.ExportDescribeCommand} {
+		r.kinds[e.Name] = Lifecycle
+	}
+	r.kinds[wit.ExportRunJob.Name] = Background
 	compiled, err := r.rt.CompileModule(ctx, wasm)
 	if err != nil {
 		return fail(fmt.Errorf("compile component: %w", err))
 	}
 	r.compiled = compiled
-	r.pool = newPool(r, opts.MaxInstances)
+	exported := compiled.ExportedFunctions()
+	for _, e := range wit.Hooks {
+		if _, ok := exported[e.Name]; !ok {
+			return fail(fmt.Errorf("the module does not export %s", e.Name))
+		}
+	}
+	_, r.probes = exported[wit.Probes[0].Name]
+	r.pool = newPool(r, opts.MaxInstances, opts.BackgroundInstances)
 	return r, nil
+}
+
+// instantiateWASI links WASI preview 1 with one change: poll_oneoff, what a sleep turns
+// into, traps (wazero's own would return at once, wasmtime's would really wait; both hosts
+// trap instead, so a component that sleeps fails the same way on both).
+func instantiateWASI(ctx context.Context, rt wazero.Runtime) error {
+	b := rt.NewHostModuleBuilder(wasi_snapshot_preview1.ModuleName)
+	wasi_snapshot_preview1.NewFunctionExporter().ExportFunctions(b)
+	i32 := api.ValueTypeI32
+	b.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(func(_ context.Context, mod api.Module, stack []uint64) {
+		panic(fmt.Errorf("%w (poll_oneoff for %s)", ErrSleep, sleepLength(mod, uint32(stack[0]), uint32(stack[2]))))
+	}), []api.ValueType{i32, i32, i32, i32}, []api.ValueType{i32}).Export("poll_oneoff")
+	_, err := b.Instantiate(ctx)
+	return err
+}
+
+// sleepLength reads the first clock subscription's timeout, for the trap's message.
+func sleepLength(mod api.Module, in, n uint32) string {
+	const clockTag = 0
+	sub, ok := mod.Memory().Read(in, 48)
+	if !ok || n == 0 || sub[8] != clockTag {
+		return "an event"
+	}
+	return time.Duration(binary.LittleEndian.Uint64(sub[24:32])).String()
 }
 
 func (r *Runtime) linkImports(ctx context.Context, impls ImplFor) error {
@@ -145,6 +264,9 @@ func observed(kind, name string, impl cabi.Impl, observe func(string, string, []
 	}
 }
 
+// HasProbes tells whether the module exports the abi-probe interface (the test build).
+func (r *Runtime) HasProbes() bool { return r.probes }
+
 // Close stops every instance and frees the compiled code.
 func (r *Runtime) Close(ctx context.Context) error {
 	r.pool.close(ctx)
@@ -178,6 +300,9 @@ func (r *Runtime) instantiate(ctx context.Context) (*Instance, error) {
 	}
 	inst := &Instance{mod: mod, guest: g, exports: map[string]*cabi.Export{}, opts: &r.opts}
 	for _, e := range wit.Exports {
+		if mod.ExportedFunction(e.Name) == nil {
+			continue // a probe of the test build; hooks were checked at compile time
+		}
 		x, err := cabi.BindExport(mod, e.Name, r.sigs[e.Name])
 		if err != nil {
 			_ = mod.Close(ctx)
@@ -188,16 +313,25 @@ func (r *Runtime) instantiate(ctx context.Context) (*Instance, error) {
 	return inst, nil
 }
 
-// ErrUnknownExport is returned for a name not in wit.Exports.
+// ErrUnknownExport is returned for a name the module does not export.
 var ErrUnknownExport = errors.New("component: unknown export")
 
-// Call calls an export by name with Go values of its WIT parameter types.
-func (i *Instance) Call(ctx context.Context, name string, args ...reflect.Value) (reflect.Value, error) {
+// ErrPanic wraps a Go panic during a call (lowering, lifting, a host function).
+var ErrPanic = errors.New("component: panic in the host")
+
+// Call calls an export by name with Go values of its WIT parameter types. A panic in the
+// host's own code (lowering, lifting) becomes an error, so the plugin process survives.
+func (i *Instance) Call(ctx context.Context, name string, args ...reflect.Value) (out reflect.Value, err error) {
 	x, ok := i.exports[name]
 	if !ok {
 		return reflect.Value{}, fmt.Errorf("%w %q", ErrUnknownExport, name)
 	}
-	out, err := x.Call(cabi.WithGuest(ctx, i.guest), i.guest, args...)
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = reflect.Value{}, fmt.Errorf("%w: %s: %v\n%s", ErrPanic, name, p, debug.Stack())
+		}
+	}()
+	out, err = x.Call(cabi.WithGuest(ctx, i.guest), i.guest, args...)
 	if err == nil && i.opts.Observe != nil {
 		i.opts.Observe("export", name, args, out)
 	}

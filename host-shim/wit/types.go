@@ -60,13 +60,15 @@ type HTTPError struct {
 	Timeout     *cabi.Unit `wit:"timeout"`
 	TooLarge    *uint64    `wit:"too-large"`
 	Other       *string    `wit:"other"`
+	Blocked     *string    `wit:"blocked"`
 }
 
 func (HTTPError) WITVariant() {}
 
 type KVError struct {
-	KeyTooLong *uint32 `wit:"key-too-long"`
-	Store      *string `wit:"store"`
+	KeyTooLong *uint32    `wit:"key-too-long"`
+	EmptyValue *cabi.Unit `wit:"empty-value"`
+	Store      *string    `wit:"store"`
 }
 
 func (KVError) WITVariant() {}
@@ -193,11 +195,21 @@ type Dialog struct {
 	State            string          `wit:"state"`
 }
 
+// PluginConfig is what the admin saved; nil for a setting without a value.
 type PluginConfig struct {
-	CaldavURL           string `wit:"caldav-url"`
-	ReminderLeadMinutes uint32 `wit:"reminder-lead-minutes"`
-	SyncIntervalMinutes uint32 `wit:"sync-interval-minutes"`
-	EncryptionKey       string `wit:"encryption-key"`
+	CaldavURL           *string `wit:"caldav-url"`
+	ReminderLeadMinutes *int64  `wit:"reminder-lead-minutes"`
+	SyncIntervalMinutes *int64  `wit:"sync-interval-minutes"`
+	EncryptionKey       string  `wit:"encryption-key"`
+	AllowedHosts        *string `wit:"allowed-hosts"`
+}
+
+// Settings are the settings resolved by the component (defaults applied, ranges checked).
+type Settings struct {
+	CaldavURL           string   `wit:"caldav-url"`
+	ReminderLeadMinutes uint32   `wit:"reminder-lead-minutes"`
+	SyncIntervalMinutes uint32   `wit:"sync-interval-minutes"`
+	AllowedHosts        []string `wit:"allowed-hosts"`
 }
 
 type CommandArgs struct {

@@ -130,39 +130,56 @@ func (JobEcho) WITTuple() {}
 
 // Hook export names.
 var (
-	ExportActivate             = exp("hooks", "activate", tof[cabi.Result[cabi.Unit, string]]())
-	ExportDeactivate           = exp("hooks", "deactivate", nil)
-	ExportDescribeCommand      = exp("hooks", "describe-command", tof[SlashCommand]())
-	ExportConfigurationChanged = exp("hooks", "configuration-changed", tof[cabi.Result[cabi.Unit, string]](), tof[PluginConfig]())
-	ExportExecuteCommand       = exp("hooks", "execute-command", tof[CommandResponse](), tof[CommandArgs]())
-	ExportServeHTTP            = exp("hooks", "serve-http", tof[PluginResponse](), tof[PluginRequest]())
-	ExportRunJob               = exp("hooks", "run-job", tof[cabi.Result[JobReport, string]](), tof[JobKind]())
+	ExportActivate        = exp("hooks", "activate", tof[cabi.Result[cabi.Unit, string]]())
+	ExportDeactivate      = exp("hooks", "deactivate", nil)
+	ExportDescribeCommand = exp("hooks", "describe-command", tof[SlashCommand]())
+	ExportCheckConfig     = exp("hooks", "check-config", tof[cabi.Result[Settings, string]](), tof[PluginConfig]())
+	ExportExecuteCommand  = exp("hooks", "execute-command", tof[CommandResponse](), tof[CommandArgs]())
+	ExportServeHTTP       = exp("hooks", "serve-http", tof[PluginResponse](), tof[PluginRequest]())
+	ExportRunJob          = exp("hooks", "run-job", tof[cabi.Result[JobReport, string]](), tof[JobKind]())
 )
 
-// Exports lists every function of the world's exports (wit/hooks.wit).
-var Exports = []Export{
+// Hooks lists every function of the hooks interface: the shipped module exports them all.
+var Hooks = []Export{
 	ExportActivate,
 	ExportDeactivate,
 	ExportDescribeCommand,
-	ExportConfigurationChanged,
+	ExportCheckConfig,
 	ExportExecuteCommand,
 	ExportServeHTTP,
 	ExportRunJob,
-	exp("abi-probe", "echo-string", tof[string](), tof[string]()),
-	exp("abi-probe", "echo-bytes", tof[[]byte](), tof[[]byte]()),
-	exp("abi-probe", "echo-numbers", tof[Numbers](), tof[uint8](), tof[uint16](), tof[uint32](), tof[uint64](), tof[int32](), tof[int64](), tof[bool]()),
-	exp("abi-probe", "echo-strings", tof[[][]string](), tof[[][]string]()),
-	exp("abi-probe", "echo-spilled", tof[Nine](), tof[string](), tof[string](), tof[string](), tof[string](), tof[string](), tof[string](), tof[string](), tof[string](), tof[string]()),
-	exp("abi-probe", "echo-http-request", tof[HTTPRequest](), tof[HTTPRequest]()),
-	exp("abi-probe", "echo-http-result", tof[cabi.Result[HTTPResponse, HTTPError]](), tof[cabi.Result[HTTPResponse, HTTPError]]()),
-	exp("abi-probe", "echo-kv-result", tof[cabi.Result[*[]byte, KVError]](), tof[cabi.Result[*[]byte, KVError]]()),
-	exp("abi-probe", "echo-log-levels", tof[[]LogLevel](), tof[[]LogLevel]()),
-	exp("abi-probe", "echo-user", tof[*User](), tof[*User]()),
-	exp("abi-probe", "echo-post", tof[Post](), tof[Post]()),
-	exp("abi-probe", "echo-dialog", tof[Dialog](), tof[Dialog]()),
-	exp("abi-probe", "echo-plugin-request", tof[PluginRequest](), tof[PluginRequest]()),
-	exp("abi-probe", "echo-command-response", tof[CommandResponse](), tof[CommandResponse]()),
-	exp("abi-probe", "echo-slash-command", tof[SlashCommand](), tof[SlashCommand]()),
-	exp("abi-probe", "echo-job", tof[JobEcho](), tof[JobKind](), tof[cabi.Result[JobReport, string]]()),
-	exp("abi-probe", "call-imports", tof[[]string](), tof[string]()),
 }
+
+func probe(name string, result reflect.Type, params ...reflect.Type) Export {
+	return exp("abi-probe", name, result, params...)
+}
+
+// Probes lists the abi-probe functions, exported only by the module built for tests
+// (cargo feature `abi-probe`).
+var Probes = []Export{
+	probe("echo-string", tof[string](), tof[string]()),
+	probe("echo-bytes", tof[[]byte](), tof[[]byte]()),
+	probe("echo-numbers", tof[Numbers](), tof[uint8](), tof[uint16](), tof[uint32](), tof[uint64](), tof[int32](), tof[int64](), tof[bool]()),
+	probe("echo-scalars", tof[Scalars](), tof[float32](), tof[float64](), tof[cabi.Char](), tof[int8](), tof[int16](), tof[ProbeFlags]()),
+	probe("echo-strings", tof[[][]string](), tof[[][]string]()),
+	probe("echo-spilled", tof[Nine](), tof[string](), tof[string](), tof[string](), tof[string](), tof[string](), tof[string](), tof[string](), tof[string](), tof[string]()),
+	probe("echo-http-request", tof[HTTPRequest](), tof[HTTPRequest]()),
+	probe("echo-http-result", tof[cabi.Result[HTTPResponse, HTTPError]](), tof[cabi.Result[HTTPResponse, HTTPError]]()),
+	probe("echo-kv-result", tof[cabi.Result[*[]byte, KVError]](), tof[cabi.Result[*[]byte, KVError]]()),
+	probe("echo-log-levels", tof[[]LogLevel](), tof[[]LogLevel]()),
+	probe("echo-user", tof[*User](), tof[*User]()),
+	probe("echo-post", tof[Post](), tof[Post]()),
+	probe("echo-dialog", tof[Dialog](), tof[Dialog]()),
+	probe("echo-plugin-request", tof[PluginRequest](), tof[PluginRequest]()),
+	probe("echo-command-response", tof[CommandResponse](), tof[CommandResponse]()),
+	probe("echo-slash-command", tof[SlashCommand](), tof[SlashCommand]()),
+	probe("echo-job", tof[JobEcho](), tof[JobKind](), tof[cabi.Result[JobReport, string]]()),
+	probe("echo-options", tof[ProbeOptions](), tof[ProbeOptions]()),
+	probe("render", tof[string](), tof[ProbeValue]()),
+	probe("call-imports", tof[[]string](), tof[string]()),
+	probe("call-import", tof[string](), tof[ImportCall]()),
+	probe("sleep", nil, tof[uint32]()),
+}
+
+// Exports lists every function either module may export: the hooks, then the probes.
+var Exports = append(append([]Export{}, Hooks...), Probes...)
