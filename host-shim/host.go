@@ -115,7 +115,8 @@ func (h *mmHost) HTTPSend(ctx context.Context, r wit.HTTPRequest) cabi.Result[wi
 	out := wit.HTTPResponse{Status: uint16(resp.StatusCode), Body: body}
 	for name, values := range resp.Header {
 		for _, v := range values {
-			out.Headers = append(out.Headers, wit.Header{Name: name, Value: v})
+			// A server may send any bytes in a header; WIT strings are UTF-8.
+			out.Headers = append(out.Headers, wit.Header{Name: validUTF8(name), Value: validUTF8(v)})
 		}
 	}
 	return cabi.OK[wit.HTTPResponse, wit.HTTPError](out)

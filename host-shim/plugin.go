@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -43,6 +44,8 @@ type Plugin struct {
 	now func() time.Time
 	// getenv reads the YCAL_WASM_* options (os.Getenv; tests give their own).
 	getenv func(string) string
+	// observe, if set, sees every call crossing the boundary (tests).
+	observe func(kind, name string, args []reflect.Value, result reflect.Value)
 
 	// active is everything OnActivate set up, published at once and read once per hook,
 	// so OnDeactivate running meanwhile never leaves a hook with half of it.
@@ -129,6 +132,7 @@ func (p *Plugin) OnActivate() (err error) {
 		p.API.LogWarn(w)
 	}
 	opts.Stderr = logWriter{p}
+	opts.Observe = p.observe
 	opts.CacheDir = p.cacheDir()
 	host := &mmHost{p: p, id: manifest.Id, botID: botID, egress: p.egress}
 	ctx := context.Background()
@@ -390,13 +394,15 @@ func (p *Plugin) ServeHTTP(_ *plugin.Context, w http.ResponseWriter, r *http.Req
 		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 		return
 	}
-	req := wit.PluginRequest{Method: method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: body}
+	// Any client chooses the path and headers: invalid UTF-8 becomes U+FFFD here, as WIT
+	// strings must be UTF-8.
+	req := wit.PluginRequest{Method: method, Path: validUTF8(r.URL.Path), Query: validUTF8(r.URL.RawQuery), Body: body}
 	for name, values := range r.Header {
 		if strippedHeaders[http.CanonicalHeaderKey(name)] {
 			continue
 		}
 		for _, v := range values {
-			req.Headers = append(req.Headers, wit.Header{Name: name, Value: v})
+			req.Headers = append(req.Headers, wit.Header{Name: validUTF8(name), Value: validUTF8(v)})
 		}
 	}
 	if uid != "" {
@@ -408,8 +414,14 @@ func (p *Plugin) ServeHTTP(_ *plugin.Context, w http.ResponseWriter, r *http.Req
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	p.writeResponse(w, r.URL.Path, resp)
+}
+
+// writeResponse sends the component's answer: a status of 200–599 (else 500), without
+// Set-Cookie or headers that are not valid HTTP.
+func (p *Plugin) writeResponse(w http.ResponseWriter, path string, resp wit.PluginResponse) {
 	if resp.Status < 200 || resp.Status > 599 {
-		p.API.LogError("serve-http answered an invalid status", "path", r.URL.Path, "status", fmt.Sprint(resp.Status))
+		p.API.LogError("serve-http answered an invalid status", "path", path, "status", fmt.Sprint(resp.Status))
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -424,6 +436,8 @@ func (p *Plugin) ServeHTTP(_ *plugin.Context, w http.ResponseWriter, r *http.Req
 	w.WriteHeader(int(resp.Status))
 	_, _ = w.Write(resp.Body)
 }
+
+func validUTF8(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
 
 // runTick runs on one cluster node at a time (cluster.Schedule holds a cluster mutex).
 func (p *Plugin) runTick(a *active) {

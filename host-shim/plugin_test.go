@@ -3,9 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,6 +114,7 @@ func (a *fakeAPI) KVGet(key string) ([]byte, *model.AppError) {
 	defer a.mu.Unlock()
 	return a.kv[key], nil
 }
+
 // gob is what the plugin RPC does to a byte slice: an empty one arrives as nil.
 func gob(v []byte) []byte {
 	if len(v) == 0 {

@@ -59,8 +59,8 @@ type HTTPError struct {
 	TLS         *string    `wit:"tls"`
 	Timeout     *cabi.Unit `wit:"timeout"`
 	TooLarge    *uint64    `wit:"too-large"`
-	Other       *string    `wit:"other"`
 	Blocked     *string    `wit:"blocked"`
+	Other       *string    `wit:"other"`
 }
 
 func (HTTPError) WITVariant() {}
