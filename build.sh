@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Builds the plugin: the Rust component (wasm), the Go host shim for every platform,
-# the webapp, and the bundle System Console accepts. Usage: ./build.sh [wasm|server|webapp|dist]
+# the webapp, and the bundle System Console accepts.
+# Usage: ./build.sh [wasm|server|webapp|dist|probe]
+#   dist   dist/<id>-<version>.tar.gz (PLATFORMS=linux/amd64 ./build.sh dist: one platform)
+#   probe  build/probe/<id>-<version>.tar.gz: the test bundle, whose module exports the ABI
+#          probes and whose shim (-tags probe) routes /probe/call-import to them; for the
+#          end-to-end suite only, never to ship
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -9,23 +14,28 @@ VERSION=$(python3 -c 'import json;print(json.load(open("plugin.json"))["version"
 # PLATFORMS=linux/amd64 ./build.sh dist makes a small single-platform bundle.
 PLATFORMS=${PLATFORMS:-"linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64"}
 
+# The shipped module (host-shim/component.wasm) and, from the same sources with the cargo
+# feature abi-probe, the hosts' test module (host-shim/component-probe.wasm).
 wasm() {
     rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1 || rustup target add wasm32-wasip1
     cargo build --target wasm32-wasip1 --release --lib
+    cargo build --target wasm32-wasip1 --profile probe --lib --features abi-probe
     local target_dir
     target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys;print(json.load(sys.stdin)["target_directory"])')
     cp "$target_dir/wasm32-wasip1/release/yandex_calendar.wasm" host-shim/component.wasm
-    echo "wasm: $(stat -c %s host-shim/component.wasm) bytes"
+    cp "$target_dir/wasm32-wasip1/probe/yandex_calendar.wasm" host-shim/component-probe.wasm
+    echo "wasm: $(stat -c %s host-shim/component.wasm) bytes (with the probes: $(stat -c %s host-shim/component-probe.wasm))"
 }
 
+# server [TAGS OUT]: the shim for every platform in PLATFORMS, into OUT (build/server/dist).
 server() {
-    [ -f host-shim/component.wasm ] || wasm
-    mkdir -p build/server/dist
+    local tags=${1:-} out=${2:-$ROOT/build/server/dist}
+    mkdir -p "$out"
     for p in $PLATFORMS; do
         local os=${p%/*} arch=${p#*/} ext=""
         [ "$os" = windows ] && ext=.exe
-        (cd host-shim && CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -ldflags "-s -w" \
-            -o "$ROOT/build/server/dist/plugin-$os-$arch$ext" .)
+        (cd host-shim && CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -tags "$tags" -ldflags "-s -w" \
+            -o "$out/plugin-$os-$arch$ext" .)
     done
 }
 
@@ -33,12 +43,11 @@ webapp() {
     (cd webapp && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build)
 }
 
-dist() {
-    wasm
-    server
-    webapp
+# bundle WASM EXECUTABLES OUT: stages and packs a bundle.
+bundle() {
+    local module=$1 exes=$2 out=$3
     local stage=build/bundle/$PLUGIN_ID
-    rm -rf build/bundle && mkdir -p "$stage/server" "$stage/webapp" dist
+    rm -rf build/bundle && mkdir -p "$stage/server" "$stage/webapp" "$(dirname "$out")"
     # The manifest names only the executables this bundle carries.
     python3 - "$stage/plugin.json" $PLATFORMS <<'PY'
 import json, sys
@@ -51,12 +60,27 @@ PY
     cp -r assets "$stage/"
     mkdir -p "$stage/server/dist"
     for p in $PLATFORMS; do
-        cp build/server/dist/plugin-${p%/*}-${p#*/}* "$stage/server/dist/"
+        cp "$exes"/plugin-${p%/*}-${p#*/}* "$stage/server/dist/"
     done
+    # One module for every executable: they read it from the bundle at activation.
+    cp "$module" "$stage/server/dist/component.wasm"
     mkdir -p "$stage/webapp/dist" && cp webapp/dist/main.js "$stage/webapp/dist/"
-    local out=dist/$PLUGIN_ID-$VERSION.tar.gz
     tar -C build/bundle -czf "$out" "$PLUGIN_ID"
     echo "bundle: $out $(stat -c %s "$out") bytes"
+}
+
+dist() {
+    wasm
+    server
+    webapp
+    bundle host-shim/component.wasm build/server/dist "dist/$PLUGIN_ID-$VERSION.tar.gz"
+}
+
+probe() {
+    wasm
+    server probe "$ROOT/build/probe-server"
+    webapp
+    bundle host-shim/component-probe.wasm build/probe-server "build/probe/$PLUGIN_ID-$VERSION.tar.gz"
 }
 
 case "${1:-dist}" in
@@ -64,5 +88,6 @@ case "${1:-dist}" in
     server) server ;;
     webapp) webapp ;;
     dist) dist ;;
-    *) echo "usage: $0 [wasm|server|webapp|dist]" >&2; exit 2 ;;
+    probe) probe ;;
+    *) echo "usage: $0 [wasm|server|webapp|dist|probe]" >&2; exit 2 ;;
 esac

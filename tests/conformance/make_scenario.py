@@ -33,6 +33,10 @@ def call(name, *args):
     return {"name": name, "args": list(args)}
 
 
+def trap(name, *args):
+    return {"name": name, "args": list(args), "trap": True}
+
+
 def user(uid, locale, status=None, tz="Europe/Moscow"):
     return {
         "id": uid, "username": f"user_{uid}", "email": f"{uid}@example.ru",
@@ -51,8 +55,12 @@ U_BLANK = user("u-blank", "", STATUS_NONE, tz="")
 U_RU2 = user("u-ru2", "RU-ru")
 
 CONFIG = {"caldav-url": "https://caldav.yandex.ru", "reminder-lead-minutes": 10,
-          "sync-interval-minutes": 5, "encryption-key": "c2VjcmV0LWtleQ=="}
+          "sync-interval-minutes": 5, "encryption-key": "c2VjcmV0LWtleQ==", "allowed-hosts": ""}
 CONFIG_BAD = dict(CONFIG, **{"caldav-url": "caldav.yandex.ru"})
+CONFIG_UNSET = {"caldav-url": None, "reminder-lead-minutes": None, "sync-interval-minutes": None,
+                "encryption-key": "a2V5", "allowed-hosts": None}
+SETTINGS = {"caldav-url": "https://caldav.yandex.ru", "reminder-lead-minutes": 0,
+            "sync-interval-minutes": 1440, "allowed-hosts": ["cal.example.org", "[fd00::1]:443"]}
 
 
 def args(user_id, command):
@@ -135,7 +143,15 @@ HTTP_RESPONSE = {"status": 207, "headers": [hdr("ETag", '"1764000000000"'), hdr(
                  "body": list("<d:multistatus/>📆".encode())}
 HTTP_ERRORS = [{"invalid-url": "ftp://x"}, {"unreachable": "connection refused"},
                {"tls": "certificate ошибка"}, {"timeout": None}, {"too-large": U64_MAX},
-               {"other": ""}]
+               {"blocked": "10.0.0.1 is not the CalDAV server"}, {"other": ""}]
+FLAGS = ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+OPTIONS_NONE = {"level": None, "error": None, "pair": None, "outcome": None, "nested": None,
+                "numbers": None, "ratio": None, "letter": None, "bits": None}
+OPTIONS_ALL = {"level": "warn", "error": {"blocked": "x"}, "pair": [7, "пара"],
+               "outcome": {"err": "нет"}, "nested": {"some": "вложено"}, "numbers": [1, None, 65535],
+               "ratio": 0.1, "letter": "📆", "bits": ["a", "i"]}
+OPTIONS_NESTED_NONE = dict(OPTIONS_NONE, nested={"some": None}, numbers=[], outcome={"ok": 4294967295},
+                           error={"timeout": None}, bits=[])
 
 
 def plugin_request(method, path, user_id, body=b""):
@@ -154,8 +170,9 @@ def main():
     all_bytes = list(range(256))
     answers = {
         "yandex:calendar/http@0.1.0#send": [{"ok": HTTP_RESPONSE}, {"err": {"too-large": U64_MAX}}],
-        KV + "get": [{"ok": list("значение".encode())}, {"err": {"store": "db down"}}],
-        KV + "set": [{"ok": None}, {"err": {"key-too-long": 151}}],
+        KV + "get": [{"ok": list("значение".encode())}, {"err": {"store": "db down"}},
+                     {"err": {"empty-value": None}}],
+        KV + "set": [{"ok": None}, {"err": {"key-too-long": 151}}, {"err": {"empty-value": None}}],
         KV + "set-with-expiry": [{"ok": None}, {"err": {"store": "Превышен лимит"}}],
         KV + "compare-and-set": [{"ok": True}, {"ok": False}, {"err": {"key-too-long": 4294967295}},
                                  {"err": {"store": ""}}],
@@ -176,17 +193,23 @@ def main():
         MM + "remove-custom-status": [{"ok": None}, mm_err(65535, UNI)],
         # activate ×2 (valid, invalid), then call-imports ×2.
         MM + "get-config": [CONFIG, CONFIG_BAD, CONFIG,
-                            {"caldav-url": UNI, "reminder-lead-minutes": 4294967295,
-                             "sync-interval-minutes": 0, "encryption-key": ""}],
+                            {"caldav-url": UNI, "reminder-lead-minutes": S64_MIN,
+                             "sync-interval-minutes": 0, "encryption-key": "", "allowed-hosts": None}],
     }
     calls = [
         call(H + "activate"),
         call(H + "activate"),
         call(H + "describe-command"),
-        call(H + "configuration-changed", CONFIG),
-        call(H + "configuration-changed", CONFIG_BAD),
-        call(H + "configuration-changed", dict(CONFIG, **{"reminder-lead-minutes": 1441})),
-        call(H + "configuration-changed", dict(CONFIG, **{"sync-interval-minutes": 0})),
+        call(H + "check-config", CONFIG),
+        call(H + "check-config", CONFIG_UNSET),
+        call(H + "check-config", dict(CONFIG, **{"reminder-lead-minutes": 0,
+                                               "allowed-hosts": "Cal.Example.org, [fd00::1]:443"})),
+        call(H + "check-config", CONFIG_BAD),
+        call(H + "check-config", dict(CONFIG, **{"reminder-lead-minutes": 1441})),
+        call(H + "check-config", dict(CONFIG, **{"sync-interval-minutes": 0})),
+        call(H + "check-config", dict(CONFIG, **{"sync-interval-minutes": S64_MIN})),
+        call(H + "check-config", dict(CONFIG, **{"allowed-hosts": "https://x.example"})),
+        call(H + "check-config", dict(CONFIG, **{"encryption-key": ""})),
         call(H + "execute-command", args("u-en", "/yandex_calendar info")),
         call(H + "execute-command", args("u-ru", "/yandex_calendar info")),
         call(H + "execute-command", args("u-ru", "/yandex_calendar calendars todya")),
@@ -227,6 +250,7 @@ def main():
         call(P + "echo-kv-result", {"err": {"key-too-long": 0}}),
         call(P + "echo-kv-result", {"err": {"key-too-long": 4294967295}}),
         call(P + "echo-kv-result", {"err": {"store": UNI}}),
+        call(P + "echo-kv-result", {"err": {"empty-value": None}}),
         call(P + "echo-log-levels", []),
         call(P + "echo-log-levels", ["debug", "info", "warn", "error", "error", "debug"]),
         call(P + "echo-user", None),
@@ -256,6 +280,38 @@ def main():
         call(P + "echo-job", "tick", {"err": ""}),
         call(P + "call-imports", 'Привет 📆 <&> "q"'),
         call(P + "call-imports", ""),
+        call(P + "echo-scalars", 0.0, 0.0, "\u0000", 0, 0, []),
+        call(P + "echo-scalars", 1.5, -2.25e300, "📆", -128, 32767, FLAGS),
+        call(P + "echo-scalars", 0.375, 5e-324, "я", 127, -32768, ["b", "h"]),
+        call(P + "echo-options", OPTIONS_NONE),
+        call(P + "echo-options", OPTIONS_ALL),
+        call(P + "echo-options", OPTIONS_NESTED_NONE),
+        call(P + "render", {"command-args": args("u-ru", "/yandex_calendar info")}),
+        call(P + "render", {"plugin-request": plugin_request("post", "/actions/rsvp", "u-ru", b"{}")}),
+        call(P + "render", {"plugin-config": CONFIG}),
+        call(P + "render", {"plugin-config": CONFIG_UNSET}),
+        call(P + "render", {"settings": SETTINGS}),
+        call(P + "render", {"user": U_RU}),
+        call(P + "render", {"user": None}),
+        call(P + "render", {"post": POST}),
+        call(P + "render", {"dialog": DIALOG}),
+        call(P + "render", {"http-request": http_request("report", b"<x/>")}),
+        call(P + "render", {"http-result": {"ok": HTTP_RESPONSE}}),
+        call(P + "render", {"http-result": {"err": {"blocked": "10.0.0.1"}}}),
+        call(P + "render", {"kv-result": {"ok": []}}),
+        call(P + "render", {"kv-result": {"err": {"empty-value": None}}}),
+        call(P + "render", {"command-response": {"response-type": "in-channel", "text": UNI,
+                                                 "attachments": POST["attachments"]}}),
+        call(P + "render", {"slash-command": SLASH}),
+        call(P + "render", {"job": ["tick", {"err": "сбой"}]}),
+        call(P + "render", {"options": OPTIONS_ALL}),
+        call(P + "call-import", {"kv-set": ["k", [1, 2]]}),
+        call(P + "call-import", {"kv-compare-and-set": ["k", None, [3]]}),
+        call(P + "call-import", {"update-post": ["post-1", POST_EMPTY]}),
+        call(P + "call-import", {"get-config": None}),
+        # Hooks never sleep: the call traps on both hosts, and the next gets a fresh instance.
+        trap(P + "sleep", 5000),
+        call(P + "echo-string", "after the trap"),
     ]
     scenario = {"answers": answers, "calls": calls}
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scenario.json")

@@ -8,11 +8,11 @@
 //	YCAL_BUNDLE=/path/to/bundle.tar.gz go test -count=1 ./...
 //
 // YCAL_E2E_KEEP=1 keeps the run folder (logs, config) after the run.
+// MM_SERVER=newest|oldest picks the server (../mattermost/mm.sh); `make e2e` runs both.
+// YCAL_PROBE_BUNDLE names the test bundle (`make probe-bundle`) for the host's edges.
 //
-// A bundle whose min_server_version is newer than the test server fails fast.
-// YCAL_E2E_RELAX_MIN_SERVER=1 instead installs a copy of the bundle whose
-// min_server_version is lowered to the server's version (and says so), to
-// check everything else; the plugin must then only use API the server has.
+// A bundle whose min_server_version is newer than the test server fails fast: the
+// manifest is never relaxed, min_server_version is the oldest server proven here.
 package e2e
 
 import (
@@ -42,6 +42,8 @@ var env struct {
 	bundle    string
 	pluginID  string
 	minServer string
+	// probeBundle is the test bundle (ABI probes and the /probe route), if given.
+	probeBundle string
 }
 
 func TestMain(m *testing.M) {
@@ -110,21 +112,11 @@ func run(m *testing.M) (code int) {
 		env.vars["MM_VERSION"], env.url, time.Since(t0).Round(time.Second))
 
 	if sv := env.vars["MM_VERSION"]; env.minServer != "" && versionLess(sv, env.minServer) {
-		if os.Getenv("YCAL_E2E_RELAX_MIN_SERVER") == "" {
-			fmt.Fprintf(os.Stderr, "e2e: the bundle needs Mattermost %s (plugin.json min_server_version) but the "+
-				"test server is %s, the newest the Go module proxy serves; lower min_server_version, or set "+
-				"YCAL_E2E_RELAX_MIN_SERVER=1 to test a copy with it lowered\n", env.minServer, sv)
-			return 1
-		}
-		relaxed := filepath.Join(env.runDir, "relaxed-"+filepath.Base(env.bundle))
-		if err := relaxMinServer(env.bundle, relaxed, sv); err != nil {
-			fmt.Fprintln(os.Stderr, "e2e: relaxing min_server_version:", err)
-			return 1
-		}
-		fmt.Fprintf(os.Stderr, "e2e: WARNING: testing a copy of the bundle with min_server_version %s -> %s: %s\n",
-			env.minServer, sv, relaxed)
-		env.bundle = relaxed
+		fmt.Fprintf(os.Stderr, "e2e: the bundle needs Mattermost %s (plugin.json min_server_version) but the "+
+			"test server is %s: min_server_version must be the oldest server the suite proves\n", env.minServer, sv)
+		return 1
 	}
+	env.probeBundle = os.Getenv("YCAL_PROBE_BUNDLE")
 
 	code = m.Run()
 	if code != 0 {
@@ -211,51 +203,6 @@ func walkBundle(bundle string, fn func(*tar.Header, io.Reader) error) error {
 			return err
 		}
 	}
-}
-
-// relaxMinServer copies the bundle with plugin.json's min_server_version set to v.
-func relaxMinServer(src, dst, v string) error {
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	defer out.Close()
-	gz := gzip.NewWriter(out)
-	tw := tar.NewWriter(gz)
-	err = walkBundle(src, func(h *tar.Header, r io.Reader) error {
-		if !isManifest(h.Name) {
-			if err := tw.WriteHeader(h); err != nil {
-				return err
-			}
-			_, err := io.Copy(tw, r)
-			return err
-		}
-		var m map[string]any
-		if err := json.NewDecoder(r).Decode(&m); err != nil {
-			return err
-		}
-		m["min_server_version"] = v
-		data, err := json.MarshalIndent(m, "", "    ")
-		if err != nil {
-			return err
-		}
-		h.Size = int64(len(data))
-		if err := tw.WriteHeader(h); err != nil {
-			return err
-		}
-		_, err = tw.Write(data)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if err := tw.Close(); err != nil {
-		return err
-	}
-	if err := gz.Close(); err != nil {
-		return err
-	}
-	return out.Close()
 }
 
 // versionLess compares dotted numeric versions ("11.4.0" < "11.7.0").

@@ -1,10 +1,14 @@
 package e2e
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -23,9 +27,24 @@ type world struct {
 	teamID, channelID   string
 }
 
+var (
+	theWorld  *world
+	worldOnce sync.Once
+)
+
+// setup makes the world once per run: the first user created is the system admin.
 func setup(t *testing.T) *world {
 	t.Helper()
 	noteStamp()
+	worldOnce.Do(func() { theWorld = makeWorld(t) })
+	if theWorld == nil {
+		t.Fatal("setup failed earlier")
+	}
+	return theWorld
+}
+
+func makeWorld(t *testing.T) *world {
+	t.Helper()
 	w := &world{admin: newClient(env.url), user: newClient(env.url)}
 	const pw = "Passw0rd!-e2e-long"
 	suffix := fmt.Sprint(time.Now().UnixNano() % 1_000_000)
@@ -82,7 +101,12 @@ func must(t *testing.T, err error) {
 // installPlugin uploads, enables and waits for the plugin to run.
 func installPlugin(t *testing.T, w *world) {
 	t.Helper()
-	m, err := w.admin.uploadPlugin(env.bundle)
+	installBundle(t, w, env.bundle)
+}
+
+func installBundle(t *testing.T, w *world, bundle string) {
+	t.Helper()
+	m, err := w.admin.uploadPlugin(bundle)
 	must(t, err)
 	if m.ID != env.pluginID {
 		t.Fatalf("uploaded plugin id %q, plugin.json says %q", m.ID, env.pluginID)
@@ -172,12 +196,239 @@ func TestPlugin(t *testing.T) {
 		}
 	})
 
+	// 3: the server holds a generated key; the config API never shows it.
+	t.Run("EncryptionKeyGeneratedAndMasked", func(t *testing.T) {
+		key, _ := pluginSettingsOnDisk(t)["encryptionkey"].(string)
+		if len(key) < 40 {
+			t.Fatalf("encryption key on the server: %q", key)
+		}
+		shown, _ := pluginSettings(t, w)["encryptionkey"].(string)
+		if shown == key {
+			if !versionLess(env.vars["MM_VERSION"], "10.0.0") {
+				t.Fatalf("GET /api/v4/config shows the encryption key")
+			}
+			t.Logf("Mattermost %s does not know secret plugin settings: the key shows to system admins", env.vars["MM_VERSION"])
+		} else if shown != "********************************" {
+			t.Fatalf("GET /api/v4/config shows %q for the key", shown)
+		}
+	})
+
+	// 1: bad settings are refused when saved, with the reason, and nothing changes.
+	t.Run("BadSettingsRefusedWhenSaved", func(t *testing.T) {
+		err := saveSettings(t, w, map[string]any{"caldavurl": "caldav.yandex.ru"})
+		var ae *apiError
+		if !errors.As(err, &ae) || ae.Status < 400 || !strings.Contains(ae.Body, "https://") ||
+			!strings.Contains(ae.Body, "Адрес CalDAV-сервера") {
+			t.Fatalf("saving a bad CalDAV URL: %v", err)
+		}
+		if got := pluginSettings(t, w)["caldavurl"]; got != "https://caldav.yandex.ru" {
+			t.Fatalf("CalDAV URL after a refused save: %v", got)
+		}
+		if err := saveSettings(t, w, map[string]any{"reminderleadminutes": 0}); err != nil {
+			t.Fatalf("saving a lead time of 0: %v", err)
+		}
+		if got := pluginSettings(t, w)["reminderleadminutes"]; got != float64(0) {
+			t.Fatalf("lead time after saving 0: %v", got)
+		}
+	})
+
 	t.Run("NormalUserCannotManagePlugins", func(t *testing.T) {
 		// Sanity of the harness: a normal user may not manage plugins.
 		err := w.user.do("POST", "/plugins/"+env.pluginID+"/disable", nil, nil)
 		var ae *apiError
 		if !errors.As(err, &ae) || ae.Status != http.StatusForbidden {
 			t.Fatalf("normal user disabling the plugin: %v; want HTTP 403", err)
+		}
+	})
+}
+
+// pluginSettings is the plugin's section of GET /api/v4/config, as an admin sees it.
+func pluginSettings(t *testing.T, w *world) map[string]any {
+	t.Helper()
+	var cfg map[string]any
+	must(t, w.admin.do("GET", "/config", nil, &cfg))
+	return section(cfg)
+}
+
+func section(cfg map[string]any) map[string]any {
+	ps, _ := cfg["PluginSettings"].(map[string]any)
+	plugins, _ := ps["Plugins"].(map[string]any)
+	mine, _ := plugins[env.pluginID].(map[string]any)
+	return mine
+}
+
+// pluginSettingsOnDisk is the plugin's section of the server's config.json.
+func pluginSettingsOnDisk(t *testing.T) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(env.vars["MM_CONFIG"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg map[string]any
+	must(t, json.Unmarshal(data, &cfg))
+	return section(cfg)
+}
+
+// saveSettings saves the whole configuration as System Console does, with changes to the
+// plugin's settings.
+func saveSettings(t *testing.T, w *world, changes map[string]any) error {
+	t.Helper()
+	var cfg map[string]any
+	must(t, w.admin.do("GET", "/config", nil, &cfg))
+	mine := section(cfg)
+	for k, v := range changes {
+		mine[k] = v
+	}
+	return w.admin.do("PUT", "/config", cfg, nil)
+}
+
+// probe calls one import through the test bundle's /probe route as user c and returns the
+// component's rendering of the answer.
+func probe(t *testing.T, c *client, call any) string {
+	t.Helper()
+	body, _ := json.Marshal(call)
+	req, err := http.NewRequest(http.MethodPost, c.base+"/plugins/"+env.pluginID+"/probe/call-import", strings.NewReader(string(body)))
+	must(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := c.http.Do(req)
+	must(t, err)
+	defer resp.Body.Close()
+	var sb strings.Builder
+	buf := make([]byte, 4096)
+	for {
+		n, err := resp.Body.Read(buf)
+		sb.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("probe %s: HTTP %d: %s", body, resp.StatusCode, sb.String())
+	}
+	return sb.String()
+}
+
+// TestHostEdges installs the test bundle (the same plugin with the ABI probes) and drives
+// the host's edges on the real server through its /probe route.
+func TestHostEdges(t *testing.T) {
+	if env.probeBundle == "" {
+		t.Skip("YCAL_PROBE_BUNDLE not set (make e2e builds it)")
+	}
+	w := setup(t)
+	caldav := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) { rw.WriteHeader(207) }))
+	defer caldav.Close()
+	other := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) { rw.WriteHeader(200) }))
+	defer other.Close()
+	installBundle(t, w, env.probeBundle)
+	// The admin points the plugin at a CalDAV server on this machine.
+	must(t, saveSettings(t, w, map[string]any{"caldavurl": caldav.URL + "/dav/", "reminderleadminutes": 10}))
+	time.Sleep(500 * time.Millisecond) // the plugin applies saved settings asynchronously
+
+	// 18: an empty value would be stored as nil (deleted) by the server: it is refused, and
+	// what is stored stays.
+	t.Run("KVEmptyValues", func(t *testing.T) {
+		for call, want := range map[string]string{
+			`{"kv-set": ["e2e-k", [1]]}`:                    "Ok(())",
+			`{"kv-set": ["e2e-k", []]}`:                     "Err(KvError::EmptyValue)",
+			`{"kv-set-with-expiry": ["e2e-k", [], 60]}`:     "Err(KvError::EmptyValue)",
+			`{"kv-compare-and-set": ["e2e-k", [], [2]]}`:    "Err(KvError::EmptyValue)",
+			`{"kv-compare-and-set": ["e2e-new", null, []]}`: "Err(KvError::EmptyValue)",
+		} {
+			var v any
+			must(t, json.Unmarshal([]byte(call), &v))
+			if got := probe(t, w.user, v); got != want {
+				t.Errorf("%s: %s, want %s", call, got, want)
+			}
+		}
+		if got := probe(t, w.user, map[string]any{"kv-get": "e2e-k"}); got != "Ok(Some([1]))" {
+			t.Errorf("after the refused writes: %s", got)
+		}
+		if got := probe(t, w.user, map[string]any{"kv-compare-and-set": []any{"e2e-k", []int{1}, []int{2}}}); got != "Ok(true)" {
+			t.Errorf("compare-and-set 1 → 2: %s", got)
+		}
+		if got := probe(t, w.user, map[string]any{"kv-compare-and-set": []any{"e2e-k", []int{1}, []int{3}}}); got != "Ok(false)" {
+			t.Errorf("compare-and-set from a stale value: %s", got)
+		}
+		if got := probe(t, w.user, map[string]any{"kv-get": "e2e-new"}); got != "Ok(None)" {
+			t.Errorf("e2e-new: %s", got)
+		}
+	})
+
+	post := func(url string) map[string]any {
+		return map[string]any{"message": "Планёрка через 10 минут", "props": []any{}, "attachments": []any{map[string]any{
+			"fallback": "", "color": "", "pretext": "", "title": "Планёрка", "title-link": "https://telemost.yandex.ru/j/1",
+			"text": "", "fields": []any{}, "footer": "",
+			"actions": []any{map[string]any{"id": "join", "label": "Join", "style": "primary", "url": url, "context": []any{}}},
+		}}}
+	}
+
+	// 7: a button with an absolute URL is refused; a plugin-relative one is stored below
+	// the plugin's route, where Mattermost posts the click.
+	t.Run("ButtonsPostToThePlugin", func(t *testing.T) {
+		got := probe(t, w.user, map[string]any{"dm-post": []any{w.userUser.ID, post("https://telemost.yandex.ru/j/1")}})
+		if !strings.Contains(got, "status: 400") {
+			t.Fatalf("a button to telemost.yandex.ru: %s", got)
+		}
+		got = probe(t, w.user, map[string]any{"dm-post": []any{w.userUser.ID, post("/actions/join")}})
+		id := strings.TrimSuffix(strings.TrimPrefix(got, `Ok("`), `")`)
+		if id == got {
+			t.Fatalf("dm-post: %s", got)
+		}
+		var p struct {
+			Props struct {
+				Attachments []struct {
+					Actions []struct {
+						Integration struct {
+							URL string `json:"url"`
+						} `json:"integration"`
+					} `json:"actions"`
+				} `json:"attachments"`
+			} `json:"props"`
+		}
+		must(t, w.user.do("GET", "/posts/"+id, nil, &p))
+		if len(p.Props.Attachments) != 1 || len(p.Props.Attachments[0].Actions) != 1 ||
+			p.Props.Attachments[0].Actions[0].Integration.URL != "/plugins/"+env.pluginID+"/actions/join" {
+			t.Fatalf("stored post: %+v", p)
+		}
+	})
+
+	// 8: the component edits and deletes only the bot's posts.
+	t.Run("OnlyTheBotsPosts", func(t *testing.T) {
+		var mine struct {
+			ID string `json:"id"`
+		}
+		must(t, w.user.do("POST", "/posts", map[string]string{"channel_id": w.channelID, "message": "моё"}, &mine))
+		for _, call := range []map[string]any{
+			{"update-post": []any{mine.ID, post("/actions/x")}},
+			{"delete-post": mine.ID},
+		} {
+			if got := probe(t, w.user, call); !strings.Contains(got, "status: 403") {
+				t.Errorf("%v: %s", call, got)
+			}
+		}
+		var after struct {
+			Message  string `json:"message"`
+			DeleteAt int64  `json:"delete_at"`
+		}
+		must(t, w.user.do("GET", "/posts/"+mine.ID, nil, &after))
+		if after.Message != "моё" || after.DeleteAt != 0 {
+			t.Fatalf("the user's post changed: %+v", after)
+		}
+	})
+
+	// 9: the configured CalDAV server is reached though it is on 127.0.0.1; another local
+	// server is not.
+	t.Run("OutboundHTTP", func(t *testing.T) {
+		req := func(url string) map[string]any {
+			return map[string]any{"http-send": map[string]any{"method": "propfind", "url": url, "headers": []any{},
+				"body": []any{}, "timeout-ms": 5000, "max-response-bytes": 65536}}
+		}
+		if got := probe(t, w.user, req(caldav.URL+"/dav/calendars/")); !strings.Contains(got, "status: 207") {
+			t.Errorf("the CalDAV server: %s", got)
+		}
+		if got := probe(t, w.user, req(other.URL+"/")); !strings.Contains(got, "Blocked(") {
+			t.Errorf("another local server: %s", got)
 		}
 	})
 }

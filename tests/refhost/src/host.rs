@@ -25,9 +25,11 @@ pub const PLUGIN_PREFIX: &str = "yandex:calendar/";
 pub struct Script {
     answers: HashMap<String, Vec<Value>>,
     used: HashMap<String, usize>,
-    /// When false, calls are made and converted as usual but no line is kept (benchmarks).
+    /// When false, no line is kept and each import answers its first scripted value,
+    /// converted once (benchmarks: the host's own work, as a typed host would do it).
     pub record: bool,
     pub transcript: Vec<String>,
+    converted: HashMap<String, Vec<Val>>,
 }
 
 impl Script {
@@ -37,6 +39,7 @@ impl Script {
             used: HashMap::new(),
             record: true,
             transcript: Vec::new(),
+            converted: HashMap::new(),
         }
     }
 
@@ -53,6 +56,11 @@ impl Script {
         let index = (*used).min(list.len() - 1);
         *used += 1;
         Ok((index, list[index].clone()))
+    }
+
+    /// Records that export `name` trapped (the instance is then replaced).
+    pub fn push_trap(&mut self, name: &str, args: Vec<Value>) -> Result<()> {
+        self.push("trap", name, args, Value::Null)
     }
 
     fn push(&mut self, kind: &str, name: &str, args: Vec<Value>, result: Value) -> Result<()> {
@@ -163,6 +171,13 @@ pub fn plugin_exports(engine: &Engine, component: &Component) -> Vec<String> {
     out
 }
 
+/// An export with its arguments converted, for [`RefHost::call_prepared`].
+pub struct Prepared {
+    func: Func,
+    vals: Vec<Val>,
+    pub results: Vec<Val>,
+}
+
 /// One instance of the component with its scripted host.
 pub struct RefHost {
     store: Store<State>,
@@ -183,11 +198,17 @@ impl RefHost {
                 bail!("scenario answers name {name:?}, which the component does not import");
             }
         }
+        Self::with_script(engine, component, Script::new(answers))
+    }
 
+    /// A fresh instance that goes on with `script` (after a trap, the old one is dead).
+    pub fn with_script(engine: &Engine, component: &Component, script: Script) -> Result<Self> {
+        let imports = plugin_imports(engine, component);
         let mut linker: Linker<State> = Linker::new(engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
             .map_err(wt)
             .context("linking WASI")?;
+        refuse_sleep(&mut linker, engine, component)?;
         for (iface, funcs) in group(&imports) {
             let mut inst = linker
                 .instance(iface)
@@ -207,7 +228,7 @@ impl RefHost {
         let state = State {
             wasi,
             table: ResourceTable::new(),
-            script: Script::new(answers),
+            script,
         };
         let mut store = Store::new(engine, state);
         let instance = linker
@@ -288,6 +309,30 @@ impl RefHost {
         Ok(result)
     }
 
+    /// Looks up export `name` and converts its JSON arguments once, for repeated calls.
+    pub fn prepare(&mut self, name: &str, args: &[Value]) -> Result<Prepared> {
+        let func = self.func(name)?;
+        let ty = func.ty(&self.store);
+        let vals = ty
+            .params()
+            .zip(args)
+            .map(|((_, t), a)| json_to_val(a, &t, "bench.args").map_err(anyhow::Error::from))
+            .collect::<Result<Vec<_>>>()?;
+        let results = vec![Val::Bool(false); ty.results().len()];
+        Ok(Prepared {
+            func,
+            vals,
+            results,
+        })
+    }
+
+    /// Calls a prepared export: the component-model call alone, no JSON.
+    pub fn call_prepared(&mut self, p: &mut Prepared) -> Result<()> {
+        p.func
+            .call(&mut self.store, &p.vals, &mut p.results)
+            .map_err(wt)
+    }
+
     /// The transcript lines so far (and forgets them).
     pub fn take_transcript(&mut self) -> Vec<String> {
         std::mem::take(&mut self.store.data_mut().script.transcript)
@@ -296,6 +341,45 @@ impl RefHost {
     pub fn script_mut(&mut self) -> &mut Script {
         &mut self.store.data_mut().script
     }
+
+    /// The script, taken out of this (trapped) instance.
+    pub fn take_script(&mut self) -> Script {
+        std::mem::take(&mut self.store.data_mut().script)
+    }
+}
+
+/// Hooks never sleep (wit/hooks.wit): the WASI preview 1 adapter turns a sleep into a
+/// monotonic-clock subscription, which traps here, as wazero's `poll_oneoff` does in the Go
+/// host (wasmtime's own would really wait).
+fn refuse_sleep(linker: &mut Linker<State>, engine: &Engine, component: &Component) -> Result<()> {
+    let ty = component.component_type();
+    let clock = ty
+        .imports(engine)
+        .map(|(name, _)| name.to_string())
+        .find(|name| name.starts_with("wasi:clocks/monotonic-clock@"));
+    let Some(clock) = clock else {
+        return Ok(());
+    };
+    linker.allow_shadowing(true);
+    let mut inst = linker
+        .instance(&clock)
+        .map_err(wt)
+        .with_context(|| format!("shadowing {clock}"))?;
+    for func in ["subscribe-duration", "subscribe-instant"] {
+        inst.func_new(func, |_store, _ty, params, _results| {
+            let how_long = match params.first() {
+                Some(Val::U64(ns)) => format!("{:?}", std::time::Duration::from_nanos(*ns)),
+                _ => "an instant".to_string(),
+            };
+            Err(to_wt(anyhow!(
+                "the component tried to sleep; hooks never sleep (subscription for {how_long})"
+            )))
+        })
+        .map_err(wt)
+        .with_context(|| format!("shadowing {clock}#{func}"))?;
+    }
+    linker.allow_shadowing(false);
+    Ok(())
 }
 
 fn group(imports: &[(String, String)]) -> BTreeMap<&str, Vec<&str>> {
@@ -322,13 +406,25 @@ fn answer_import(
     params: &[Val],
     results: &mut [Val],
 ) -> Result<()> {
+    let result_types: Vec<Type> = ty.results().collect();
+    let script = &mut state.script;
+    if !script.record {
+        if !script.converted.contains_key(name) && !result_types.is_empty() {
+            let (index, answer) = script.next_answer(name)?;
+            let path = format!("answers[{name:?}][{index}]");
+            let val = json_to_val(&answer, &result_types[0], &path)?;
+            script.converted.insert(name.to_string(), vec![val]);
+        }
+        if let Some(vals) = script.converted.get(name) {
+            results[..vals.len()].clone_from_slice(vals);
+        }
+        return Ok(());
+    }
     let args = params
         .iter()
         .map(val_to_json)
         .collect::<Result<Vec<_>, _>>()
         .with_context(|| format!("arguments of import {name}"))?;
-    let result_types: Vec<Type> = ty.results().collect();
-    let script = &mut state.script;
     let result = match result_types.as_slice() {
         [] => Value::Null,
         types => {
@@ -370,7 +466,22 @@ pub fn run_scenario_with(
 ) -> Result<Vec<String>> {
     let mut host = RefHost::new(engine, component, scenario.answers.clone())?;
     for (i, call) in scenario.calls.iter().enumerate() {
-        host.call(&call.name, &call.args, &format!("calls[{i}].args"))?;
+        let path = format!("calls[{i}].args");
+        match host.call(&call.name, &call.args, &path) {
+            Ok(_) if call.trap => bail!(
+                "{} ({path}) returned; the scenario expects a trap",
+                call.name
+            ),
+            Ok(_) => {}
+            Err(e) if call.trap => {
+                // The instance is dead: record the trap and go on with a fresh one.
+                let mut script = host.take_script();
+                script.push_trap(&call.name, call.args.clone())?;
+                eprintln!("refhost: {} trapped as expected: {e:#}", call.name);
+                host = RefHost::with_script(engine, component, script)?;
+            }
+            Err(e) => return Err(e),
+        }
     }
     Ok(host.take_transcript())
 }
@@ -401,8 +512,26 @@ pub struct BenchReport {
     pub echo_ns_per_call: u128,
 }
 
+/// The arguments of the benchmarked `/yandex_calendar info` and the user `get-user` answers:
+/// the Go host's benchmark (host-shim/component/bench_test.go) sends exactly these.
+pub fn bench_inputs() -> (Value, Value) {
+    let user = serde_json::json!({"ok": {
+        "id": "u-ru", "username": "ivan", "email": "ivan@example.ru",
+        "first-name": "Иван", "last-name": "Петров", "locale": "ru",
+        "timezone": "Europe/Moscow", "custom-status": null, "is-bot": false
+    }});
+    let args = serde_json::json!({
+        "user-id": "u-ru", "channel-id": "c1", "team-id": "t1", "root-id": "",
+        "trigger-id": "tr", "command": "/yandex_calendar info",
+        "site-url": "http://localhost:8065"
+    });
+    (args, user)
+}
+
 /// Times `iterations` calls of `execute-command` with `/yandex_calendar info` for a Russian
-/// user, on one instance, after a warm-up. Compilation and instantiation are timed apart.
+/// user, on one instance, after a warm-up, and the floor: `echo-string("")`. Arguments and
+/// the import's answer are converted once; the loop is the component-model call alone.
+/// Compilation and instantiation are timed apart. `module` must export abi-probe.
 pub fn bench(module: &std::path::Path, iterations: u64) -> Result<BenchReport> {
     if iterations == 0 {
         bail!("--iterations must be at least 1");
@@ -411,11 +540,7 @@ pub fn bench(module: &std::path::Path, iterations: u64) -> Result<BenchReport> {
     let t0 = Instant::now();
     let component = load_component(&engine, module)?;
     let compile_ns = t0.elapsed().as_nanos();
-    let user = serde_json::json!({"ok": {
-        "id": "u-ru", "username": "ivan", "email": "ivan@example.ru",
-        "first-name": "Иван", "last-name": "Петров", "locale": "ru",
-        "timezone": "Europe/Moscow", "custom-status": null, "is-bot": false
-    }});
+    let (args, user) = bench_inputs();
     let answers = BTreeMap::from([(
         "yandex:calendar/mattermost@0.1.0#get-user".to_string(),
         vec![user],
@@ -424,35 +549,31 @@ pub fn bench(module: &std::path::Path, iterations: u64) -> Result<BenchReport> {
     let mut host = RefHost::new(&engine, &component, answers)?;
     let instantiate_ns = t1.elapsed().as_nanos();
     host.script_mut().record = false;
-    let args = [serde_json::json!({
-        "user-id": "u-ru", "channel-id": "c1", "team-id": "t1", "root-id": "",
-        "trigger-id": "tr", "command": "/yandex_calendar info",
-        "site-url": "http://localhost:8065"
-    })];
-    let name = "yandex:calendar/hooks@0.1.0#execute-command";
+    let mut info = host.prepare("yandex:calendar/hooks@0.1.0#execute-command", &[args])?;
+    let mut echo = host.prepare(
+        "yandex:calendar/abi-probe@0.1.0#echo-string",
+        &[Value::String(String::new())],
+    )?;
     let warmup = (iterations / 10).clamp(10, 1000);
     for _ in 0..warmup {
-        host.call(name, &args, "bench.args")?;
+        host.call_prepared(&mut info)?;
     }
     let t2 = Instant::now();
     let c2 = thread_cpu_ns();
     for _ in 0..iterations {
-        host.call(name, &args, "bench.args")?;
+        host.call_prepared(&mut info)?;
     }
     let ns_per_call = t2.elapsed().as_nanos() / u128::from(iterations);
     let cpu_ns_per_call = (thread_cpu_ns() - c2) / u128::from(iterations);
-    // The floor: one export call of the same shape that does no work in the guest.
-    let echo = "yandex:calendar/abi-probe@0.1.0#echo-string";
-    let empty = [Value::String(String::new())];
     for _ in 0..warmup {
-        host.call(echo, &empty, "bench.args")?;
+        host.call_prepared(&mut echo)?;
     }
     let t3 = Instant::now();
     for _ in 0..iterations {
-        host.call(echo, &empty, "bench.args")?;
+        host.call_prepared(&mut echo)?;
     }
     let echo_ns_per_call = t3.elapsed().as_nanos() / u128::from(iterations);
-    let text = host.call(name, &args, "bench.args")?;
+    let text = val_to_json(&info.results[0])?;
     if !text["text"]
         .as_str()
         .is_some_and(|t| t.contains("Встречи на сегодня"))

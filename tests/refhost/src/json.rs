@@ -80,6 +80,8 @@ pub fn val_to_json(val: &Val) -> Result<Value, ConvError> {
         Val::Variant(case, payload) => single(case, payload.as_deref())?,
         Val::Enum(case) => Value::String(case.clone()),
         Val::Option(None) => Value::Null,
+        // some(x) of an option-typed payload: {"some": x}, so that some(none) ≠ none.
+        Val::Option(Some(v)) if matches!(**v, Val::Option(_)) => single("some", Some(v))?,
         Val::Option(Some(v)) => val_to_json(v)?,
         Val::Result(Ok(v)) => single("ok", v.as_deref())?,
         Val::Result(Err(v)) => single("err", v.as_deref())?,
@@ -250,9 +252,19 @@ pub fn json_to_val(json: &Value, ty: &Type, path: &str) -> Result<Val, ConvError
             }
             Val::Enum(s.to_string())
         }
-        Type::Option(opt) => match json {
-            Value::Null => Val::Option(None),
-            v => Val::Option(Some(Box::new(json_to_val(v, &opt.ty(), path)?))),
+        Type::Option(opt) => match (json, opt.ty()) {
+            (Value::Null, _) => Val::Option(None),
+            (v, inner @ Type::Option(_)) => {
+                let (case, payload) = one_key(v, path, "option of an option")?;
+                if case != "some" {
+                    return Err(invalid(
+                        path,
+                        format!("expected {{\"some\": …}}, got key `{case}`"),
+                    ));
+                }
+                Val::Option(Some(Box::new(json_to_val(payload, &inner, path)?)))
+            }
+            (v, inner) => Val::Option(Some(Box::new(json_to_val(v, &inner, path)?))),
         },
         Type::Result(res) => {
             let (case, payload) = one_key(json, path, "result")?;

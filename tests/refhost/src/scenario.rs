@@ -33,6 +33,8 @@ fn shape(at: impl Into<String>, message: impl Into<String>) -> ScenarioError {
 pub struct Call {
     pub name: String,
     pub args: Vec<Value>,
+    /// The call must trap (the instance is then replaced).
+    pub trap: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -95,15 +97,22 @@ impl Scenario {
                     .get("args")
                     .and_then(Value::as_array)
                     .ok_or_else(|| shape(&at, "needs an array `args`"))?;
-                if let Some(k) = c
-                    .as_object()
-                    .and_then(|o| o.keys().find(|k| *k != "name" && *k != "args"))
-                {
+                if let Some(k) = c.as_object().and_then(|o| {
+                    o.keys()
+                        .find(|k| !["name", "args", "trap"].contains(&k.as_str()))
+                }) {
                     return Err(shape(&at, format!("unknown key `{k}`")));
                 }
+                let trap = match c.get("trap") {
+                    None => false,
+                    Some(t) => t
+                        .as_bool()
+                        .ok_or_else(|| shape(&at, "`trap` must be true or false"))?,
+                };
                 Ok(Call {
                     name: name.to_string(),
                     args: args.clone(),
+                    trap,
                 })
             })
             .collect::<Result<_, _>>()?;

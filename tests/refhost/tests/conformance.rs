@@ -121,13 +121,18 @@ fn core_module_imports_only_the_plugin_interfaces_and_wasi_p1() {
 #[test]
 fn one_export_line_per_call_in_order() {
     let calls = scenario().calls;
-    let names: Vec<&str> = exports()
+    let done: Vec<&Value> = transcript()
+        .iter()
+        .filter(|l| l["kind"] == "export" || l["kind"] == "trap")
+        .collect();
+    let names: Vec<&str> = done
         .iter()
         .map(|l| l["name"].as_str().unwrap_or_default())
         .collect();
     let want: Vec<&str> = calls.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, want);
-    for (line, call) in exports().iter().zip(&calls) {
+    for (line, call) in done.iter().zip(&calls) {
+        assert_eq!(line["kind"] == "trap", call.trap, "{}", call.name);
         assert_eq!(
             line["args"],
             Value::Array(call.args.clone()),
@@ -159,7 +164,7 @@ fn every_export_and_import_is_exercised() {
         .filter_map(|l| l["name"].as_str())
         .collect();
     let exports = plugin_exports(engine, component);
-    assert!(exports.len() >= 23, "{exports:?}");
+    assert!(exports.len() >= 29, "{exports:?}");
     for name in exports {
         assert!(seen.contains(&name.as_str()), "export {name} never called");
     }
@@ -214,17 +219,26 @@ fn echoes_return_their_input_unchanged() {
 
 #[test]
 fn hooks_answer_as_the_plugin_should() {
+    let activate = export_results(&format!("{HOOKS}activate"));
+    assert_eq!(activate[0], &json!({"ok": null}));
+    let refusal = activate[1]["err"].as_str().expect("activation refused");
+    assert!(refusal.contains("must be an https:// address"), "{refusal}");
+    assert!(refusal.contains("Адрес CalDAV-сервера"), "{refusal}");
+    let config = export_results(&format!("{HOOKS}check-config"));
     assert_eq!(
-        export_results(&format!("{HOOKS}activate")),
-        [
-            &json!({"ok": null}),
-            &json!({"err": "CalDAV server URL must start with https:// (http:// only for a local test server), got \"caldav.yandex.ru\""})
-        ]
+        config[0],
+        &json!({"ok": {"caldav-url": "https://caldav.yandex.ru", "reminder-lead-minutes": 10,
+                       "sync-interval-minutes": 5, "allowed-hosts": []}})
     );
-    let config = export_results(&format!("{HOOKS}configuration-changed"));
-    assert_eq!(config[0], &json!({"ok": null}));
+    // Unset settings take the defaults; a saved 0 stays 0.
+    assert_eq!(config[1]["ok"]["reminder-lead-minutes"], 10);
+    assert_eq!(config[2]["ok"]["reminder-lead-minutes"], 0);
+    assert_eq!(
+        config[2]["ok"]["allowed-hosts"],
+        json!(["cal.example.org", "[fd00::1]:443"])
+    );
     assert!(
-        config[1..].iter().all(|r| r.get("err").is_some()),
+        config[3..].iter().all(|r| r.get("err").is_some()),
         "{config:?}"
     );
 
@@ -443,7 +457,12 @@ fn cases(
                 }
                 Some(v) => {
                     seen.insert(format!("option {:?}: some", o.ty()));
-                    cases(&o.ty(), Some(v), seen, all);
+                    // An option of an option writes some(x) as {"some": x}.
+                    let payload = match o.ty() {
+                        Type::Option(_) => v.get("some"),
+                        _ => Some(v),
+                    };
+                    cases(&o.ty(), payload, seen, all);
                 }
                 None => cases(&o.ty(), None, seen, all),
             }
