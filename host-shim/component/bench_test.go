@@ -2,27 +2,62 @@ package component
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/ycal/yandex-calendar/host-shim/cabi"
 	"github.com/ycal/yandex-calendar/host-shim/wit"
 )
 
+// benchHost answers get-user with the user the wasmtime reference host's benchmark gives
+// (tests/refhost/src/host.rs, bench_inputs) and does nothing else: the benchmark times
+// the host's boundary, not a fake's bookkeeping.
+type benchHost struct{ fakeHost }
+
+func (*benchHost) GetUser(context.Context, string) cabi.Result[wit.User, wit.MMError] {
+	return cabi.OK[wit.User, wit.MMError](wit.User{
+		ID: "u-ru", Username: "ivan", Email: "ivan@example.ru", FirstName: "Иван", LastName: "Петров",
+		Locale: "ru", Timezone: "Europe/Moscow",
+	})
+}
+
+func (*benchHost) Log(context.Context, wit.LogLevel, string) {}
+
+// benchArgs are the reference benchmark's arguments, field for field.
+var benchArgs = wit.CommandArgs{
+	UserID: "u-ru", ChannelID: "c1", TeamID: "t1", RootID: "", TriggerID: "tr",
+	Command: "/yandex_calendar info", SiteURL: "http://localhost:8065",
+}
+
 // BenchmarkInfo times one `/yandex_calendar info` through the Go host (lower the args, run
 // the component, one get-user import, lift the answer). `make bench` runs it beside the
-// wasmtime reference host's figure for the same call.
+// wasmtime reference host's figure for the same call with the same inputs.
 func BenchmarkInfo(b *testing.B) {
-	h := newFakeHost()
-	h.users["ru"] = wit.User{ID: "ru", Locale: "ru"}
-	r := newRuntime(b, h, Options{MaxInstances: 1})
-	args := wit.CommandArgs{UserID: "ru", Command: "/yandex_calendar info"}
+	r := newRuntime(b, &benchHost{*newFakeHost()}, Options{MaxInstances: 1})
 	ctx := context.Background()
-	if resp, err := r.ExecuteCommand(ctx, args); err != nil || !strings.Contains(resp.Text, "Встречи") {
+	if resp, err := r.ExecuteCommand(ctx, benchArgs); err != nil || !strings.Contains(resp.Text, "Встречи") {
 		b.Fatalf("%v %q", err, resp.Text)
 	}
+	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := r.ExecuteCommand(ctx, args); err != nil {
+		if _, err := r.ExecuteCommand(ctx, benchArgs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEchoEmpty is the per-call floor: echo-string("") does no work in the guest.
+func BenchmarkEchoEmpty(b *testing.B) {
+	r := newRuntime(b, &benchHost{*newFakeHost()}, Options{MaxInstances: 1})
+	ctx := context.Background()
+	arg := reflect.ValueOf("")
+	name := probe("echo-string")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := r.Call(ctx, name, arg); err != nil {
 			b.Fatal(err)
 		}
 	}
