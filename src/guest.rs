@@ -50,3 +50,51 @@ impl hooks::Guest for Component {
 }
 
 crate::bindings::export!(Component with_types_in crate::bindings);
+
+/// Batch allocation for the Go host: lowering one value with N strings would otherwise cost
+/// N calls of `cabi_realloc`, and each call from wazero costs more than the allocation
+/// itself. The host writes up to [`BATCH`] (align, size) pairs into the scratch area,
+/// calls `ycal_alloc_many(n)` once and reads the N pointers back from its second half.
+/// The blocks come from the same allocator as `cabi_realloc`'s, so the generated bindings
+/// free them as usual. The wasmtime host does not use it.
+mod batch {
+    use std::alloc::{alloc, handle_alloc_error, Layout};
+    use std::cell::UnsafeCell;
+
+    pub const BATCH: usize = 256;
+
+    struct Scratch(UnsafeCell<[u32; 3 * BATCH]>);
+    // SAFETY: a wasm instance runs one thread; only the host's calls below touch it.
+    unsafe impl Sync for Scratch {}
+
+    static SCRATCH: Scratch = Scratch(UnsafeCell::new([0; 3 * BATCH]));
+
+    /// Where the host writes the pairs (words 0‥2·BATCH) and reads the pointers (after).
+    #[no_mangle]
+    pub extern "C" fn ycal_alloc_scratch() -> *mut u32 {
+        SCRATCH.0.get().cast()
+    }
+
+    /// Allocates the `n` blocks described in the scratch area.
+    #[no_mangle]
+    pub extern "C" fn ycal_alloc_many(n: u32) {
+        // SAFETY: the host called us with no other access to the scratch area under way.
+        let s = unsafe { &mut *SCRATCH.0.get() };
+        for i in 0..(n as usize).min(BATCH) {
+            let (align, size) = (s[2 * i] as usize, s[2 * i + 1] as usize);
+            let Ok(layout) = Layout::from_size_align(size, align) else {
+                std::process::abort();
+            };
+            if size == 0 {
+                s[2 * BATCH + i] = align as u32; // dangling, as an empty Vec's
+                continue;
+            }
+            // SAFETY: the layout has a non-zero size.
+            let p = unsafe { alloc(layout) };
+            if p.is_null() {
+                handle_alloc_error(layout);
+            }
+            s[2 * BATCH + i] = p as u32;
+        }
+    }
+}

@@ -95,31 +95,46 @@ func (e *Export) Call(ctx context.Context, g *Guest, args ...reflect.Value) (ref
 	}
 	g.ctx = ctx
 	stack := e.stack[:0]
+	ptrs := make([]unsafe.Pointer, len(args))
+	for i, t := range e.sig.params {
+		p, err := pointerTo(t, args[i])
+		if err != nil {
+			return reflect.Value{}, fmt.Errorf("%s argument %d: %w", e.Name, i, err)
+		}
+		ptrs[i] = p
+	}
+	if g.many != nil {
+		if e.sig.spill != nil {
+			g.request(e.sig.spill.align, e.sig.spill.size)
+		}
+		for i, t := range e.sig.params {
+			g.plan(t, ptrs[i])
+		}
+		if err := g.fill(); err != nil {
+			return reflect.Value{}, err
+		}
+	}
 	if e.sig.spill != nil {
 		ptr, err := g.alloc(e.sig.spill.align, e.sig.spill.size)
 		if err != nil {
 			return reflect.Value{}, err
 		}
 		for i, t := range e.sig.params {
-			p, err := pointerTo(t, args[i])
-			if err != nil {
-				return reflect.Value{}, fmt.Errorf("%s argument %d: %w", e.Name, i, err)
-			}
-			if err := g.store(t, p, ptr+e.sig.spill.offsets[i]); err != nil {
+			if err := g.store(t, ptrs[i], ptr+e.sig.spill.offsets[i]); err != nil {
 				return reflect.Value{}, err
 			}
 		}
 		stack = append(stack, uint64(ptr))
 	} else {
 		for i, t := range e.sig.params {
-			p, err := pointerTo(t, args[i])
-			if err != nil {
-				return reflect.Value{}, fmt.Errorf("%s argument %d: %w", e.Name, i, err)
-			}
-			if stack, err = g.lowerFlat(t, p, stack); err != nil {
+			var err error
+			if stack, err = g.lowerFlat(t, ptrs[i], stack); err != nil {
 				return reflect.Value{}, fmt.Errorf("%s argument %d: %w", e.Name, i, err)
 			}
 		}
+	}
+	if err := g.done(); err != nil {
+		return reflect.Value{}, err
 	}
 	nres := len(e.fn.Definition().ResultTypes())
 	for len(stack) < nres {
@@ -210,6 +225,10 @@ func guestFor(ctx context.Context, mod api.Module) (*Guest, error) {
 }
 
 func callHost(ctx context.Context, mod api.Module, stack []uint64, sig *Signature, impl Impl) error {
+	// The call's deadline stops the guest here, at its next host call.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	g, err := guestFor(ctx, mod)
 	if err != nil {
 		return err
@@ -253,11 +272,20 @@ func callHost(ctx context.Context, mod api.Module, stack []uint64, sig *Signatur
 	if err != nil {
 		return err
 	}
+	if g.many != nil {
+		g.plan(sig.result, p)
+		if err := g.fill(); err != nil {
+			return err
+		}
+	}
 	if sig.resultSpills() {
 		if retptr%sig.result.align != 0 {
 			return fmt.Errorf("cabi: result pointer %#x is not aligned", retptr)
 		}
-		return g.store(sig.result, p, retptr)
+		if err := g.store(sig.result, p, retptr); err != nil {
+			return err
+		}
+		return g.done()
 	}
 	flat, err := g.lowerFlat(sig.result, p, stack[:0])
 	if err != nil {
@@ -266,7 +294,7 @@ func callHost(ctx context.Context, mod api.Module, stack []uint64, sig *Signatur
 	if len(flat) > len(stack) {
 		return fmt.Errorf("cabi: %d result values for a stack of %d", len(flat), len(stack))
 	}
-	return nil
+	return g.done()
 }
 
 func valueTypes(fs []flat) []api.ValueType {

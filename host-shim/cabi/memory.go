@@ -22,7 +22,17 @@ type Guest struct {
 	// budget is how many more bytes the current lift may copy out of the guest: a list of
 	// strings all pointing at the same bytes must not make the host allocate without bound.
 	budget uint64
+
+	// The guest's batch allocator (src/guest.rs), if it has one: a lowering plans its
+	// allocations, makes them in one call, and takes them from pending in the same order.
+	many    api.Function
+	scratch uint32
+	reqs    []uint64 // align<<32 | size, in lowering order
+	pending []uint32
+	next    int
 }
+
+const batch = 256 // pairs the guest's scratch area holds
 
 // ErrNoMemory means the module exports no memory or no cabi_realloc.
 var ErrNoMemory = errors.New("cabi: module exports no memory or cabi_realloc")
@@ -38,7 +48,90 @@ func GuestOf(ctx context.Context, mod api.Module) (*Guest, error) {
 	if mem == nil || realloc == nil {
 		return nil, ErrNoMemory
 	}
-	return &Guest{ctx: ctx, mem: mem, realloc: realloc}, nil
+	g := &Guest{ctx: ctx, mem: mem, realloc: realloc}
+	if many, scratch := mod.ExportedFunction("ycal_alloc_many"), mod.ExportedFunction("ycal_alloc_scratch"); many != nil && scratch != nil {
+		if res, err := scratch.Call(ctx); err == nil && len(res) == 1 {
+			g.many, g.scratch = many, uint32(res[0])
+		}
+	}
+	return g, nil
+}
+
+// plan notes the allocations lowering the Go value at p will make, in the order it makes
+// them (lowerSequence: the buffer, then each element's).
+func (g *Guest) plan(t *typ, p unsafe.Pointer) {
+	switch t.kind {
+	case kString:
+		s := *(*string)(p)
+		n := len(s)
+		if !utf8.ValidString(s) {
+			n = len(strings.ToValidUTF8(s, "\uFFFD"))
+		}
+		g.request(1, uint32(n))
+	case kList:
+		h := (*sliceHeader)(p)
+		g.request(t.elem.align, uint32(h.len)*t.elem.size)
+		if t.elem.kind == kU8 {
+			return
+		}
+		for i := 0; i < h.len; i++ {
+			g.plan(t.elem, at(h.data, uintptr(i)*t.elem.goSize))
+		}
+	case kRecord, kTuple:
+		for i, ft := range t.fields {
+			g.plan(ft, at(p, t.goOffsets[i]))
+		}
+	case kVariant, kOption, kResult:
+		if disc, payload, err := caseAt(t, p); err == nil && t.cases[disc] != nil {
+			g.plan(t.cases[disc], payload)
+		}
+	}
+}
+
+func (g *Guest) request(align, size uint32) {
+	if size > 0 { // alloc hands out no memory for empty values
+		g.reqs = append(g.reqs, uint64(align)<<32|uint64(size))
+	}
+}
+
+// fill makes the planned allocations with one guest call per batch; alloc then hands
+// them out. Without the batch allocator, alloc calls cabi_realloc each time.
+func (g *Guest) fill() error {
+	g.pending, g.next = g.pending[:0], 0
+	if g.many == nil || len(g.reqs) < 2 {
+		g.reqs = g.reqs[:0]
+		return nil
+	}
+	for start := 0; start < len(g.reqs); start += batch {
+		chunk := g.reqs[start:min(start+batch, len(g.reqs))]
+		for i, r := range chunk {
+			if !g.mem.WriteUint32Le(g.scratch+uint32(8*i), uint32(r>>32)) || !g.mem.WriteUint32Le(g.scratch+uint32(8*i+4), uint32(r)) {
+				return outOfBounds(g.scratch, 8)
+			}
+		}
+		g.stack[0] = uint64(len(chunk))
+		if err := g.many.CallWithStack(g.ctx, g.stack[:]); err != nil {
+			return fmt.Errorf("ycal_alloc_many: %w", err)
+		}
+		for i := range chunk {
+			ptr, ok := g.mem.ReadUint32Le(g.scratch + uint32(4*(2*batch+i)))
+			if !ok {
+				return outOfBounds(g.scratch, 4)
+			}
+			g.pending = append(g.pending, ptr)
+		}
+	}
+	g.reqs = g.reqs[:0]
+	return nil
+}
+
+// done checks a lowering took exactly the planned allocations.
+func (g *Guest) done() error {
+	if g.next != len(g.pending) {
+		return fmt.Errorf("cabi: lowering used %d of %d planned allocations", g.next, len(g.pending))
+	}
+	g.pending, g.next = g.pending[:0], 0
+	return nil
 }
 
 // startLift gives the next lift a budget of the guest memory's size.
@@ -57,6 +150,14 @@ func (g *Guest) alloc(align, size uint32) (uint32, error) {
 		// Nothing to hold: an aligned dangling pointer, as the guest's own empty vectors
 		// have (they never free a zero-capacity buffer), saves a call into the guest.
 		return align, nil
+	}
+	if g.next < len(g.pending) {
+		ptr := g.pending[g.next]
+		g.next++
+		if ptr%align != 0 || uint64(ptr)+uint64(size) > uint64(g.mem.Size()) {
+			return 0, fmt.Errorf("ycal_alloc_many returned a bad pointer %#x for %d bytes", ptr, size)
+		}
+		return ptr, nil
 	}
 	g.stack = [4]uint64{0, 0, uint64(align), uint64(size)}
 	if err := g.realloc.CallWithStack(g.ctx, g.stack[:]); err != nil {

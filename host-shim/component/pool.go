@@ -83,6 +83,12 @@ func (r *Runtime) Call(ctx context.Context, name string, args ...reflect.Value) 
 	if err != nil {
 		return reflect.Value{}, err
 	}
+	if !r.opts.Interruptible {
+		// Past the deadline the instance is closed: its next host call or memory growth
+		// fails, and it is replaced.
+		stop := context.AfterFunc(ctx, func() { _ = inst.mod.CloseWithExitCode(context.Background(), 1) })
+		defer stop()
+	}
 	out, err := inst.Call(ctx, name, args...)
 	if err != nil {
 		// Close with a fresh context: ctx may be the reason it failed.

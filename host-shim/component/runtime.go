@@ -53,6 +53,12 @@ type Options struct {
 	// calls have BackgroundInstances slots of their own (default 1), so they never starve
 	// a person waiting for an answer.
 	MaxInstances, BackgroundInstances int
+	// Interruptible compiles the module with wazero's termination checks, so a deadline
+	// stops even a loop that never calls the host. They cost a check at every loop
+	// header and a goroutine per call into the guest, about twice the time of a hook; off,
+	// a deadline stops the guest at its next host call (every import checks it) and the
+	// instance is closed and replaced.
+	Interruptible bool
 	// CacheDir, if set, keeps wazero's compiled code on disk there, so the next activation
 	// (a restart, another node with the same folder) skips compiling.
 	CacheDir string
@@ -153,7 +159,7 @@ func New(ctx context.Context, wasm []byte, impls ImplFor, opts Options) (*Runtim
 	opts.fill()
 	cfg := wazero.NewRuntimeConfig().
 		WithMemoryLimitPages(opts.MemoryLimitMiB * 16). // 64 KiB pages
-		WithCloseOnContextDone(true)
+		WithCloseOnContextDone(opts.Interruptible)
 	if opts.CacheDir != "" {
 		cache, err := wazero.NewCompilationCacheWithDir(opts.CacheDir)
 		if err != nil {
