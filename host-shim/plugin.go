@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -258,7 +259,7 @@ func (p *Plugin) ConfigurationWillBeSaved(newCfg *model.Config) (_ *model.Config
 	raw := newCfg.PluginSettings.Plugins[a.id]
 	saved, err := savedConfig(raw)
 	if err != nil {
-		return nil, err
+		return nil, refusal(err.Error())
 	}
 	cur := p.configuration()
 	if masked(saved.EncryptionKey) {
@@ -279,9 +280,21 @@ func (p *Plugin) ConfigurationWillBeSaved(newCfg *model.Config) (_ *model.Config
 		return out, nil
 	}
 	if _, err := a.runtime.CheckConfig(context.Background(), saved); err != nil {
+		var refused *component.ErrRefused
+		if errors.As(err, &refused) {
+			return nil, refusal(refused.Reason)
+		}
 		return nil, err
 	}
 	return out, nil
+}
+
+// refusal is the error System Console shows the admin: the server passes a *model.AppError
+// from this hook through as it is (any other error becomes a generic "error running the
+// plugin hook"), and the text is already in English and Russian, so it is not translated.
+func refusal(reason string) *model.AppError {
+	return &model.AppError{Id: "plugin.yandex_calendar.settings_refused", Message: reason,
+		Where: "ConfigurationWillBeSaved", StatusCode: http.StatusBadRequest, SkipTranslation: true}
 }
 
 // OnConfigurationChange takes the saved settings. They were checked before saving; settings
