@@ -51,6 +51,7 @@ lint: wasm
 	cargo fmt --all --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-wasip1 --lib -- -D warnings
+	cargo clippy --target wasm32-wasip1 --lib --features abi-probe -- -D warnings
 	test -z "$$(gofmt -l host-shim tests/e2e tests/mattermost)" || { gofmt -l host-shim tests/e2e tests/mattermost; exit 1; }
 	cd host-shim && go vet ./... && go vet -tags probe ./...
 	cd tests/e2e && go vet ./...

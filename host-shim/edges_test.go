@@ -227,8 +227,8 @@ func TestResponsesAreChecked(t *testing.T) {
 func TestOnlyTheBotsPostsCanBeChanged(t *testing.T) {
 	p, api := activated(t)
 	h := &mmHost{p: p, id: "x", botID: "bot-id"}
-	api.posts["mine"] = &model.Post{Id: "mine", UserId: "bot-id", Message: "old"}
-	api.posts["theirs"] = &model.Post{Id: "theirs", UserId: "someone", Message: "keep"}
+	_, _ = api.UpdatePost(&model.Post{Id: "mine", UserId: "bot-id", Message: "old"})
+	_, _ = api.UpdatePost(&model.Post{Id: "theirs", UserId: "someone", Message: "keep"})
 	ctx := context.Background()
 	if r := h.UpdatePost(ctx, "theirs", wit.Post{Message: "hijacked"}); !r.IsErr || r.Err.Status != 403 {
 		t.Fatalf("update of another's post: %+v", r)
@@ -236,13 +236,13 @@ func TestOnlyTheBotsPostsCanBeChanged(t *testing.T) {
 	if r := h.DeletePost(ctx, "theirs"); !r.IsErr || r.Err.Status != 403 {
 		t.Fatalf("delete of another's post: %+v", r)
 	}
-	if api.posts["theirs"] == nil || api.posts["theirs"].Message != "keep" {
+	if p := api.post("theirs"); p == nil || p.Message != "keep" {
 		t.Fatal("another's post changed")
 	}
-	if r := h.UpdatePost(ctx, "mine", wit.Post{Message: "new"}); r.IsErr || api.posts["mine"].Message != "new" {
+	if r := h.UpdatePost(ctx, "mine", wit.Post{Message: "new"}); r.IsErr || api.post("mine").Message != "new" {
 		t.Fatalf("update of the bot's post: %+v", r)
 	}
-	if r := h.DeletePost(ctx, "mine"); r.IsErr || api.posts["mine"] != nil {
+	if r := h.DeletePost(ctx, "mine"); r.IsErr || api.post("mine") != nil {
 		t.Fatalf("delete of the bot's post: %+v", r)
 	}
 }
@@ -268,8 +268,8 @@ func TestEmptyKVValuesAreRefused(t *testing.T) {
 	if r := h.KVCompareAndSet(ctx, "absent", &empty, &v); !r.IsErr || r.Err.EmptyValue == nil {
 		t.Fatalf("cas old []: %+v", r)
 	}
-	if string(api.kv["k"]) != "v" || api.kv["absent"] != nil {
-		t.Fatalf("store changed: %q", api.kv)
+	if string(api.stored("k")) != "v" || api.stored("absent") != nil {
+		t.Fatalf("store changed: %q %q", api.stored("k"), api.stored("absent"))
 	}
 }
 
@@ -410,7 +410,7 @@ func TestHooksDuringDeactivation(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
-	for _, l := range api.logs {
+	for _, l := range api.allLogs() {
 		if strings.Contains(l, "panic") {
 			t.Errorf("logged: %s", l)
 		}
@@ -436,7 +436,7 @@ func TestRuntimeOptionsFromTheEnvironment(t *testing.T) {
 	}
 	defer p.OnDeactivate()
 	if api.logged("warn YCAL_WASM_") != 2 {
-		t.Errorf("logs: %v", api.logs)
+		t.Errorf("logs: %v", api.allLogs())
 	}
 	// The runtime refuses what would panic wazero, even without the plugin's check.
 	_, err := component.New(context.Background(), nil, nil, component.Options{MemoryLimitMiB: 5000})

@@ -219,6 +219,25 @@ func (a *fakeAPI) CreatePost(p *model.Post) (*model.Post, *model.AppError) {
 	return p, nil
 }
 
+// stored reads the KV store and the posts under the lock (the tick job runs meanwhile).
+func (a *fakeAPI) stored(key string) []byte {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.kv[key]
+}
+
+func (a *fakeAPI) allLogs() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]string{}, a.logs...)
+}
+
+func (a *fakeAPI) post(id string) *model.Post {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.posts[id]
+}
+
 func (a *fakeAPI) logged(prefix string) int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -242,7 +261,7 @@ func activatedWith(t *testing.T, api *fakeAPI) *Plugin {
 	p := &Plugin{getenv: func(string) string { return "" }}
 	p.SetAPI(api)
 	if err := p.OnActivate(); err != nil {
-		t.Fatalf("OnActivate: %v\nlogs: %v", err, api.logs)
+		t.Fatalf("OnActivate: %v\nlogs: %v", err, api.allLogs())
 	}
 	t.Cleanup(func() { _ = p.OnDeactivate() })
 	return p
@@ -324,7 +343,7 @@ func TestServeHTTPReachesTheComponent(t *testing.T) {
 func TestTickRunsTheJob(t *testing.T) {
 	p, api := activated(t)
 	p.runTick(p.active.Load())
-	for _, l := range api.logs {
+	for _, l := range api.allLogs() {
 		if strings.HasPrefix(l, "error") {
 			t.Fatalf("tick logged an error: %s", l)
 		}
