@@ -278,6 +278,11 @@ func TestActivateCreatesBotAndCommand(t *testing.T) {
 	if a := p.active.Load(); a == nil || a.id != manifestID(t) {
 		t.Errorf("plugin id read from the manifest: %+v", a)
 	}
+	// wazero's compiled code is cached in the server's data directory.
+	cached, _ := filepath.Glob(filepath.Join(api.bundle, "data", "plugins", "yandex-calendar", "wazero-cache", "*", "*"))
+	if len(cached) == 0 {
+		t.Error("no compiled code cached on disk")
+	}
 	if len(api.commands) != 1 {
 		t.Fatalf("commands: %d", len(api.commands))
 	}
