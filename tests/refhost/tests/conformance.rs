@@ -27,26 +27,36 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| root().join("target"))
 }
 
-/// The core module: `$YCAL_WASM`, or the release build at the root, brought up to date
-/// here (a no-op when it is fresh) so the transcript always matches the sources.
+/// The core module with the ABI probes: `$YCAL_WASM`, or the probe build at the root,
+/// brought up to date here (a no-op when it is fresh) so the transcript always matches the
+/// sources.
 fn module_path() -> PathBuf {
     static BUILT: Mutex<bool> = Mutex::new(false);
     if let Some(p) = std::env::var_os("YCAL_WASM") {
         return PathBuf::from(p);
     }
-    let path = target_dir().join("wasm32-wasip1/release/yandex_calendar.wasm");
+    let path = target_dir().join("wasm32-wasip1/probe/yandex_calendar.wasm");
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
     if !*built {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
-            .args(["build", "--target", "wasm32-wasip1", "--release", "--lib"])
+            .args([
+                "build",
+                "--target",
+                "wasm32-wasip1",
+                "--profile",
+                "probe",
+                "--lib",
+                "--features",
+                "abi-probe",
+            ])
             .current_dir(root())
             .status()
             .expect("running cargo to build the core module");
         assert!(
             status.success(),
-            "building the core module failed; build it with \
-             `cargo build --target wasm32-wasip1 --release --lib` at the repo root"
+            "building the core module failed; build it with `cargo build --target \
+             wasm32-wasip1 --profile probe --lib --features abi-probe` at the repo root"
         );
         *built = true;
     }
