@@ -2,6 +2,7 @@ package component
 
 import (
 	"context"
+	"fmt"
 	"encoding/json"
 	"errors"
 	"math"
@@ -371,29 +372,43 @@ func TestTrappedInstanceIsReplaced(t *testing.T) {
 	}
 }
 
+// A call past its deadline fails, in both ways of enforcing it (at the next host call, or
+// wazero's termination checks), and a fresh instance serves the next call.
 func TestCallDeadline(t *testing.T) {
-	h := newFakeHost()
-	r, err := New(context.Background(), loadWasm(t), func(imp wit.Import) cabi.Impl {
-		impl := HostImpls(h)(imp)
-		if imp.Name != "get-user" {
-			return impl
-		}
-		return func(ctx context.Context, args []reflect.Value) (reflect.Value, error) {
-			<-ctx.Done() // a host call that never answers on its own
-			return reflect.Value{}, ctx.Err()
-		}
-	}, Options{Interactive: 200 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close(context.Background())
-	start := time.Now()
-	_, err = r.ExecuteCommand(context.Background(), wit.CommandArgs{UserID: "u", Command: "/yandex_calendar info"})
-	if err == nil || !strings.Contains(err.Error(), "deadline") {
-		t.Fatalf("want a deadline error, got %v", err)
-	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Fatalf("deadline took %v", d)
+	for _, interruptible := range []bool{false, true} {
+		t.Run(fmt.Sprintf("interruptible=%v", interruptible), func(t *testing.T) {
+			h := newFakeHost()
+			h.users["u"] = wit.User{ID: "u", Locale: "en"}
+			r, err := New(context.Background(), loadWasm(t), func(imp wit.Import) cabi.Impl {
+				impl := HostImpls(h)(imp)
+				if imp.Name != "get-user" {
+					return impl
+				}
+				return func(ctx context.Context, args []reflect.Value) (reflect.Value, error) {
+					if args[0].String() == "slow" {
+						<-ctx.Done() // a host call that never answers on its own
+						return reflect.Value{}, ctx.Err()
+					}
+					return impl(ctx, args)
+				}
+			}, Options{Interactive: 200 * time.Millisecond, Interruptible: interruptible})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close(context.Background())
+			start := time.Now()
+			_, err = r.ExecuteCommand(context.Background(), wit.CommandArgs{UserID: "slow", Command: "/yandex_calendar info"})
+			if err == nil || !strings.Contains(err.Error(), "deadline") {
+				t.Fatalf("want a deadline error, got %v", err)
+			}
+			if d := time.Since(start); d > 5*time.Second {
+				t.Fatalf("deadline took %v", d)
+			}
+			resp, err := r.ExecuteCommand(context.Background(), wit.CommandArgs{UserID: "u", Command: "/yandex_calendar info"})
+			if err != nil || !strings.Contains(resp.Text, "Meetings today") {
+				t.Fatalf("after the deadline: %v %q", err, resp.Text)
+			}
+		})
 	}
 }
 
