@@ -324,6 +324,8 @@ func TestHostEdges(t *testing.T) {
 	other := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) { rw.WriteHeader(200) }))
 	defer other.Close()
 	installBundle(t, w, env.probeBundle)
+	// Tests after this one get the shipped plugin back.
+	t.Cleanup(func() { installPlugin(t, w) })
 	// The admin points the plugin at a CalDAV server on this machine.
 	must(t, saveSettings(t, w, map[string]any{"caldavurl": caldav.URL + "/dav/", "reminderleadminutes": 10}))
 	time.Sleep(500 * time.Millisecond) // the plugin applies saved settings asynchronously
