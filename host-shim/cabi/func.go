@@ -226,8 +226,8 @@ func guestFor(ctx context.Context, mod api.Module) (*Guest, error) {
 
 func callHost(ctx context.Context, mod api.Module, stack []uint64, sig *Signature, impl Impl) error {
 	// The call's deadline stops the guest here, at its next host call.
-	if err := ctx.Err(); err != nil {
-		return err
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
 	}
 	g, err := guestFor(ctx, mod)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+	"time"
 )
 
 // Pool lends instances to calls so concurrent hooks don't wait for each other. An instance
@@ -67,8 +68,10 @@ var ErrBusy = errors.New("component: every instance is busy")
 // wait for a free slot as well as the call.
 func (r *Runtime) Call(ctx context.Context, name string, args ...reflect.Value) (reflect.Value, error) {
 	kind := r.kinds[name]
-	ctx, cancel := context.WithTimeout(ctx, r.opts.deadline(kind))
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	w := r.watch.add(time.Now().Add(r.opts.deadline(kind)), cancel)
+	defer r.watch.remove(w)
 	slots := r.pool.slots
 	if kind == Background {
 		slots = r.pool.background
@@ -76,7 +79,7 @@ func (r *Runtime) Call(ctx context.Context, name string, args ...reflect.Value) 
 	select {
 	case slots <- struct{}{}:
 	case <-ctx.Done():
-		return reflect.Value{}, fmt.Errorf("%w: %s waited %v: %w", ErrBusy, name, r.opts.deadline(kind), ctx.Err())
+		return reflect.Value{}, fmt.Errorf("%w: %s waited %v: %w", ErrBusy, name, r.opts.deadline(kind), context.Cause(ctx))
 	}
 	defer func() { <-slots }()
 	inst, err := r.pool.get(ctx)
@@ -86,17 +89,98 @@ func (r *Runtime) Call(ctx context.Context, name string, args ...reflect.Value) 
 	if !r.opts.Interruptible {
 		// Past the deadline the instance is closed: its next host call or memory growth
 		// fails, and it is replaced.
-		stop := context.AfterFunc(ctx, func() { _ = inst.mod.CloseWithExitCode(context.Background(), 1) })
-		defer stop()
+		r.watch.onDeadline(w, func() { _ = inst.mod.CloseWithExitCode(context.Background(), 1) })
 	}
 	out, err := inst.Call(ctx, name, args...)
 	if err != nil {
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(err, cause) {
+			err = fmt.Errorf("%w (%w)", err, cause)
+		}
 		// Close with a fresh context: ctx may be the reason it failed.
 		inst.close(context.Background())
 		return reflect.Value{}, err
 	}
 	r.pool.put(inst)
 	return out, nil
+}
+
+// watchdog ends calls past their deadline. One goroutine checks every call in flight a few
+// times a second, instead of a timer per call (a timer costs more than a short hook).
+type watchdog struct {
+	mu      sync.Mutex
+	calls   map[*watched]struct{}
+	running bool
+	stop    chan struct{}
+}
+
+type watched struct {
+	deadline time.Time
+	cancel   context.CancelCauseFunc
+	close    func() // closes the instance, when the runtime is not interruptible
+}
+
+// tick is how late past its deadline a call may end.
+const tick = 50 * time.Millisecond
+
+func (d *watchdog) add(deadline time.Time, cancel context.CancelCauseFunc) *watched {
+	w := &watched{deadline: deadline, cancel: cancel}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.calls == nil {
+		d.calls = map[*watched]struct{}{}
+	}
+	d.calls[w] = struct{}{}
+	if !d.running {
+		d.running = true
+		d.stop = make(chan struct{})
+		go d.run(d.stop)
+	}
+	return w
+}
+
+// onDeadline sets what else to do when w's deadline passes.
+func (d *watchdog) onDeadline(w *watched, f func()) {
+	d.mu.Lock()
+	w.close = f
+	d.mu.Unlock()
+}
+
+func (d *watchdog) remove(w *watched) {
+	d.mu.Lock()
+	delete(d.calls, w)
+	d.mu.Unlock()
+}
+
+func (d *watchdog) run(stop chan struct{}) {
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-t.C:
+			d.mu.Lock()
+			for w := range d.calls {
+				if now.After(w.deadline) {
+					w.cancel(context.DeadlineExceeded)
+					if w.close != nil {
+						w.close()
+					}
+					delete(d.calls, w)
+				}
+			}
+			d.mu.Unlock()
+		}
+	}
+}
+
+func (d *watchdog) close() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.running {
+		close(d.stop)
+		d.running = false
+	}
 }
 
 // Pool exposes the instance pool.

@@ -146,6 +146,7 @@ type Runtime struct {
 	kinds    map[string]Kind
 	probes   bool // the module exports the abi-probe interface
 	pool     *Pool
+	watch    watchdog
 }
 
 // ErrSleep is the trap of a component that tries to sleep: hooks never sleep (wit/hooks.wit).
@@ -275,6 +276,7 @@ func (r *Runtime) HasProbes() bool { return r.probes }
 
 // Close stops every instance and frees the compiled code.
 func (r *Runtime) Close(ctx context.Context) error {
+	r.watch.close()
 	r.pool.close(ctx)
 	return r.rt.Close(ctx)
 }
