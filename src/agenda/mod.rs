@@ -1,0 +1,230 @@
+//! The agenda: which days were asked for, syncing first, and the meetings of the user's
+//! selected calendars in their timezone.
+
+pub mod dates;
+pub mod render;
+
+use chrono::{Duration, NaiveDate, Utc};
+
+use crate::account::{self, refresh, Person};
+use crate::bindings::types::LogLevel;
+use crate::commands::tree::Action;
+use crate::host::Host;
+use crate::i18n::{AgendaKind, Msg};
+use crate::ical::{self, ExpandOptions, Me, Window};
+use crate::store::{Account, AccountStatus, Problem};
+use dates::DateError;
+use render::{Item, Request};
+
+/// The longest range one answer covers.
+pub const MAX_RANGE_DAYS: i64 = 92;
+
+/// Why the days asked for cannot be shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestError {
+    Date(DateError),
+    Backwards { from: NaiveDate, to: NaiveDate },
+    TooLong { days: i64 },
+    Outside { from: NaiveDate, to: NaiveDate },
+}
+
+/// The days an agenda command asks for, relative to `today` in the user's zone.
+pub fn request(action: Action, args: &[String], today: NaiveDate) -> Result<Request, RequestError> {
+    let date = |i: usize| -> Result<NaiveDate, RequestError> {
+        dates::parse(args.get(i).map_or("", String::as_str), today).map_err(RequestError::Date)
+    };
+    let (kind, from, to) = match action {
+        Action::AgendaTomorrow => {
+            let d = today + Duration::days(1);
+            (AgendaKind::Tomorrow, d, d)
+        }
+        Action::AgendaDate => {
+            let d = date(0)?;
+            let kind = if d == today {
+                AgendaKind::Today
+            } else if d == today + Duration::days(1) {
+                AgendaKind::Tomorrow
+            } else {
+                AgendaKind::Day
+            };
+            (kind, d, d)
+        }
+        Action::AgendaRange => {
+            let (from, to) = (date(0)?, date(1)?);
+            if to < from {
+                return Err(RequestError::Backwards { from, to });
+            }
+            let days = (to - from).num_days() + 1;
+            if days > MAX_RANGE_DAYS {
+                return Err(RequestError::TooLong { days });
+            }
+            let kind = if from == to {
+                AgendaKind::Day
+            } else {
+                AgendaKind::Range
+            };
+            (kind, from, to)
+        }
+        Action::AgendaWeek => (AgendaKind::Week, today, today + Duration::days(6)),
+        Action::AgendaMonth => (AgendaKind::Month, today, today + Duration::days(29)),
+        _ => (AgendaKind::Today, today, today),
+    };
+    let earliest = today - Duration::days(refresh::AGENDA_DAYS_BACK);
+    let latest = today + Duration::days(refresh::AGENDA_DAYS_AHEAD);
+    if from < earliest || to > latest {
+        return Err(RequestError::Outside {
+            from: earliest,
+            to: latest,
+        });
+    }
+    Ok(Request { kind, from, to })
+}
+
+pub fn explain(person: &Person, e: &RequestError) -> String {
+    let l = person.locale;
+    match e {
+        RequestError::Date(DateError::Unrecognized(input)) => l.t(Msg::BadDate { input }),
+        RequestError::Date(DateError::NoSuchDate(input)) => l.t(Msg::NoSuchDate { input }),
+        RequestError::Backwards { from, to } => l.t(Msg::RangeBackwards {
+            from: *from,
+            to: *to,
+        }),
+        RequestError::TooLong { days } => l.t(Msg::RangeTooLong {
+            days: *days,
+            max: MAX_RANGE_DAYS,
+        }),
+        RequestError::Outside { from, to } => l.t(Msg::OutsideWindow {
+            from: *from,
+            to: *to,
+        }),
+    }
+}
+
+/// Answers an agenda command: checks the dates, syncs, renders.
+pub fn answer(host: &impl Host, user_id: &str, action: Action, args: &[String]) -> String {
+    let account = match account::load(host, user_id) {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            return account::person(host, user_id, None)
+                .locale
+                .t(Msg::NotConnected)
+        }
+        Err(p) => {
+            return account::person(host, user_id, None)
+                .locale
+                .t(Msg::Problem(p))
+        }
+    };
+    let person = account::person(host, user_id, Some(&account));
+    let now = chrono::DateTime::<Utc>::from_timestamp_millis(host.now_ms()).unwrap_or_default();
+    let today = now.with_timezone(&person.tz).date_naive();
+    let request = match request(action, args, today) {
+        Ok(r) => r,
+        Err(e) => return explain(&person, &e),
+    };
+    let mut notes = Vec::new();
+    let l = person.locale;
+    match sync_before_answer(host, user_id, &account, &person) {
+        Synced::Fresh => {}
+        Synced::Busy => {}
+        Synced::Stale(p) => notes.push(l.t(Msg::StaleData { problem: p })),
+        Synced::Paused(p) => notes.push(l.t(Msg::PausedNote { problem: p })),
+    }
+    let stored = match account::data::read(host, user_id, &account) {
+        Ok(s) => s,
+        Err(p) => return l.t(Msg::Problem(p)),
+    };
+    if stored.calendars.is_empty() {
+        // Nothing synced yet: say why rather than "nothing planned".
+        return match stored.markers.last_problem {
+            Some(p) => l.t(Msg::NeverSynced { problem: p.problem }),
+            None => l.t(Msg::FirstSyncRunning),
+        };
+    }
+    let items = meetings(host, &account, &person, &request, &stored.calendars);
+    render::render(l, request, person.tz, &items, &notes, render::BUDGET_CHARS)
+}
+
+enum Synced {
+    Fresh,
+    Busy,
+    Stale(Problem),
+    Paused(Problem),
+}
+
+fn sync_before_answer(
+    host: &impl Host,
+    user_id: &str,
+    account: &Account,
+    person: &Person,
+) -> Synced {
+    if let AccountStatus::Paused { problem, .. } = account.status {
+        return Synced::Paused(problem);
+    }
+    let password = match account::password(host, user_id, account) {
+        Ok(p) => p,
+        Err(p) => return Synced::Stale(p),
+    };
+    match refresh::refresh(host, user_id, account, &password) {
+        Ok(refresh::Outcome::Fresh { .. }) => Synced::Fresh,
+        Ok(refresh::Outcome::Busy) => Synced::Busy,
+        Ok(refresh::Outcome::Stale(p)) | Err(p) => Synced::Stale(p),
+        Ok(refresh::Outcome::Rejected) => {
+            account::connect::password_rejected(host, user_id, account, person.locale);
+            Synced::Paused(Problem::WrongPassword)
+        }
+    }
+}
+
+/// The meetings of the stored calendars that overlap the request, in display order.
+fn meetings(
+    host: &impl Host,
+    account: &Account,
+    person: &Person,
+    request: &Request,
+    calendars: &[account::data::StoredCalendar],
+) -> Vec<Item> {
+    let tz = person.tz;
+    let window = Window {
+        from: render::day_start(tz, request.from),
+        to: render::day_start(tz, request.to + Duration::days(1)),
+    };
+    let me = Me::new(account::my_addresses(account, person));
+    let opts = ExpandOptions::new(window, tz);
+    let named = calendars.len() > 1;
+    let mut items: Vec<Item> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for cal in calendars {
+        for body in &cal.bodies {
+            let parsed = ical::parse_calendar(body);
+            let (occurrences, mut skipped) = ical::expand_all(&parsed.series, &opts, &me);
+            skipped.extend(parsed.skipped);
+            for s in skipped {
+                host.log(
+                    LogLevel::Debug,
+                    &format!("agenda skipped {:?}: {}", s.uid, s.reason),
+                );
+            }
+            for o in occurrences {
+                if !o.overlaps(window.from, window.to, tz) {
+                    continue;
+                }
+                // The same meeting in two calendars (an invitation copy) shows once.
+                if !seen.insert((o.uid.clone(), o.recurrence_id.clone())) {
+                    continue;
+                }
+                items.push(Item {
+                    occurrence: o,
+                    calendar: named.then(|| cal.name.clone()),
+                });
+            }
+        }
+    }
+    items.sort_by_key(|i| {
+        (
+            i.occurrence.span.instants(tz).0,
+            i.occurrence.summary.clone(),
+        )
+    });
+    items
+}

@@ -1,0 +1,257 @@
+//! An agenda as one Mattermost message: a title line, notes, then the meetings grouped by
+//! day (`Mon, Dec 1` / `пн, 1 дек`), all-day and multi-day ones first. A message that
+//! would pass [`BUDGET_CHARS`] stops at a whole line and says how to see the rest.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use crate::i18n::{AgendaKind, Answer, Locale, Msg};
+use crate::ical::{Occurrence, PartStat, Span};
+
+/// Mattermost posts hold 16,383 characters; keep well below.
+pub const BUDGET_CHARS: usize = 12_000;
+
+/// A meeting to show and the calendar it came from (named when several are shown).
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub occurrence: Occurrence,
+    pub calendar: Option<String>,
+}
+
+/// What the answer is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Request {
+    pub kind: AgendaKind,
+    pub from: NaiveDate,
+    /// Inclusive.
+    pub to: NaiveDate,
+}
+
+impl Request {
+    pub fn days(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        self.from.iter_days().take_while(|d| *d <= self.to)
+    }
+
+    fn single_day(&self) -> bool {
+        self.from == self.to
+    }
+}
+
+pub fn render(
+    locale: Locale,
+    request: Request,
+    tz: Tz,
+    items: &[Item],
+    notes: &[String],
+    budget: usize,
+) -> String {
+    let day_range = |d: NaiveDate| (day_start(tz, d), day_start(tz, d + Duration::days(1)));
+    // Which items each day shows, in display order.
+    let mut days: Vec<(NaiveDate, Vec<usize>)> = Vec::new();
+    for day in request.days() {
+        let (from, to) = day_range(day);
+        let mut on_day: Vec<usize> = (0..items.len())
+            .filter(|&i| items[i].occurrence.overlaps(from, to, tz))
+            .collect();
+        on_day.sort_by_key(|&i| {
+            let o = &items[i].occurrence;
+            let (start, end) = o.span.instants(tz);
+            let whole_day = o.span.is_all_day()
+                || (start <= from && end >= to)
+                || end - start >= Duration::days(1);
+            (!whole_day, start, o.summary.clone())
+        });
+        if !on_day.is_empty() {
+            days.push((day, on_day));
+        }
+    }
+    let total = {
+        let mut seen: Vec<usize> = days.iter().flat_map(|(_, v)| v.iter().copied()).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        seen.len()
+    };
+
+    let mut out = format!(
+        "**{}** · {} · {}\n",
+        locale.t(Msg::AgendaTitle {
+            kind: request.kind,
+            from: request.from,
+            to: request.to,
+        }),
+        locale.t(Msg::MeetingCount(total)),
+        locale.t(Msg::TimesIn { tz: tz.name() })
+    );
+    for note in notes {
+        out.push_str(note);
+        out.push('\n');
+    }
+    if days.is_empty() {
+        out.push_str(&format!("\n{}\n", locale.t(Msg::NothingPlanned)));
+        return out;
+    }
+    // Every line in order; a day heading goes with the day's first meeting.
+    let mut entries: Vec<(NaiveDate, Option<String>, String, usize)> = Vec::new();
+    for (day, on_day) in &days {
+        let (from, to) = day_range(*day);
+        for (n, &i) in on_day.iter().enumerate() {
+            let heading = (n == 0).then(|| {
+                if request.single_day() {
+                    String::new()
+                } else {
+                    format!("\n**{}**", locale.t(Msg::Day(*day)))
+                }
+            });
+            entries.push((*day, heading, line(locale, &items[i], tz, from, to), i));
+        }
+    }
+    // Room kept for the "…and N more" lines.
+    let reserve = 400;
+    let mut used = out.chars().count();
+    let mut shown: Vec<usize> = Vec::new();
+    for (day, heading, text, i) in &entries {
+        let heading_len = heading.as_ref().map_or(0, |h| h.chars().count() + 1);
+        if used + heading_len + text.chars().count() + 1 + reserve > budget {
+            shown.sort_unstable();
+            shown.dedup();
+            let rest = total - shown.len();
+            if rest == 0 {
+                return out;
+            }
+            out.push_str(&format!(
+                "\n{}\n{}\n",
+                locale.t(Msg::MoreNotShown {
+                    count: rest,
+                    from: *day,
+                }),
+                locale.t(Msg::ContinueWith {
+                    command: &format!(
+                        "/yandex_calendar range {} {}",
+                        day.format("%d.%m.%Y"),
+                        request.to.format("%d.%m.%Y")
+                    ),
+                })
+            ));
+            return out;
+        }
+        if let Some(h) = heading {
+            out.push_str(h);
+            out.push('\n');
+        }
+        out.push_str(text);
+        out.push('\n');
+        used += heading_len + text.chars().count() + 1;
+        shown.push(*i);
+    }
+    out
+}
+
+/// The first instant of a day in `tz` (the rule all-day events use, DST gaps included).
+pub fn day_start(tz: Tz, d: NaiveDate) -> DateTime<Utc> {
+    Span::AllDay { start: d, end: d }.instants(tz).0
+}
+
+/// One meeting's line on one day.
+fn line(
+    locale: Locale,
+    item: &Item,
+    tz: Tz,
+    day_from: DateTime<Utc>,
+    day_to: DateTime<Utc>,
+) -> String {
+    let o = &item.occurrence;
+    let (start, end) = o.span.instants(tz);
+    let when = match o.span {
+        Span::AllDay { start: s, end: e } => {
+            let last = e - Duration::days(1);
+            if last > s {
+                format!(
+                    "{} ({} – {})",
+                    locale.t(Msg::AllDay),
+                    locale.t(Msg::DayNoWeekday(s)),
+                    locale.t(Msg::DayNoWeekday(last))
+                )
+            } else {
+                locale.t(Msg::AllDay)
+            }
+        }
+        Span::Timed { .. } if start < day_from || end > day_to => {
+            let (ls, le) = (start.with_timezone(&tz), end.with_timezone(&tz));
+            format!(
+                "{} {} – {} {}",
+                locale.t(Msg::DayNoWeekday(ls.date_naive())),
+                ls.format("%H:%M"),
+                locale.t(Msg::DayNoWeekday(le.date_naive())),
+                le.format("%H:%M")
+            )
+        }
+        Span::Timed { .. } => format!(
+            "{}–{}",
+            start.with_timezone(&tz).format("%H:%M"),
+            end.with_timezone(&tz).format("%H:%M")
+        ),
+    };
+    let title = markdown_text(&o.summary);
+    let answer = if o.i_organize {
+        None
+    } else {
+        match o.my_partstat {
+            Some(PartStat::Declined) => Some(Answer::Declined),
+            Some(PartStat::Tentative) => Some(Answer::Tentative),
+            Some(PartStat::NeedsAction) => Some(Answer::NotAnswered),
+            _ => None,
+        }
+    };
+    let mut out = if answer == Some(Answer::Declined) {
+        format!("- ~~{when} {title}~~")
+    } else {
+        format!("- {when} **{title}**")
+    };
+    if let Some(loc) = o
+        .location
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        if o.telemost.as_deref() != Some(loc) {
+            out.push_str(" · ");
+            out.push_str(&markdown_text(loc));
+        }
+    }
+    if let Some(link) = &o.telemost {
+        out.push_str(&format!(
+            " · [{}]({})",
+            locale.t(Msg::TelemostLink),
+            link_target(link)
+        ));
+    }
+    if let Some(cal) = &item.calendar {
+        out.push_str(&format!(" · _{}_", markdown_text(cal)));
+    }
+    if let Some(a) = answer {
+        out.push_str(&format!(" · {}", locale.t(Msg::MyAnswer(a))));
+    }
+    out
+}
+
+/// Text from a calendar, safe inside Markdown: one line, formatting characters escaped.
+pub fn markdown_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.split_whitespace().collect::<Vec<_>>().join(" ").chars() {
+        if matches!(
+            c,
+            '\\' | '*' | '_' | '~' | '`' | '[' | ']' | '<' | '>' | '|' | '#'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A URL inside `(…)` of a Markdown link: no spaces or parentheses to end it early.
+fn link_target(url: &str) -> String {
+    url.replace(' ', "%20")
+        .replace('(', "%28")
+        .replace(')', "%29")
+}
