@@ -105,6 +105,12 @@ pub fn check_account(host: &impl Host, user_id: &str) -> String {
                 out.push(' ');
                 out.push_str(&l.t(Msg::CheckResumed));
             }
+            // A working login deserves a fresh sync: it also clears the last error.
+            if let Ok(Some(current)) = account::load(host, user_id) {
+                if !current.is_paused() {
+                    let _ = account::refresh::refresh(host, user_id, &current, &password);
+                }
+            }
             out
         }
         Err(problem) => {
