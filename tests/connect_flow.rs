@@ -12,10 +12,10 @@ use serde_json::{json, Value};
 use yandex_calendar::bindings::types::{
     CommandArgs, Dialog, ElementKind, Header, PluginRequest, Post, RequestMethod,
 };
+use yandex_calendar::hooks;
 use yandex_calendar::host::fake::{Effect, FakeHost};
 use yandex_calendar::host::native::NativeHost;
 use yandex_calendar::host::Http;
-use yandex_calendar::hooks;
 
 const PASSWORD: &str = "secret";
 
@@ -94,7 +94,12 @@ impl World {
                 user_id: Some(user.into()),
             },
         );
-        assert_eq!(resp.status, 200, "{path}: {}", String::from_utf8_lossy(&resp.body));
+        assert_eq!(
+            resp.status,
+            200,
+            "{path}: {}",
+            String::from_utf8_lossy(&resp.body)
+        );
         serde_json::from_slice(&resp.body).unwrap_or(Value::Null)
     }
 
@@ -156,7 +161,9 @@ fn connect_choose_agenda_revoke_disconnect() {
     w.host.add_user("john", "en", "Asia/Yekaterinburg");
 
     // Not connected yet: the agenda says how to connect.
-    assert!(w.command("ivan", "/yandex_calendar today").contains("/yandex_calendar connect"));
+    assert!(w
+        .command("ivan", "/yandex_calendar today")
+        .contains("/yandex_calendar connect"));
 
     // A wrong password is refused on the password field; nothing is stored.
     let answer = w.submit_connect("ivan", "user", "wrong", "");
@@ -166,28 +173,45 @@ fn connect_choose_agenda_revoke_disconnect() {
 
     // An unknown timezone is refused on its field.
     let answer = w.submit_connect("ivan", "user", PASSWORD, "Mars/Olympus");
-    assert!(answer["errors"]["timezone"].as_str().unwrap_or_default().contains("Mars/Olympus"));
+    assert!(answer["errors"]["timezone"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("Mars/Olympus"));
 
     // The right one connects: the dialog closes, a message offers the calendars.
     let answer = w.submit_connect("ivan", "user", PASSWORD, "");
     assert_eq!(answer, json!({}));
     let posts = ephemeral_posts(&w.take_effects());
     let confirm = posts.last().expect("a confirmation");
-    assert!(confirm.message.contains("**Работа**") && confirm.message.contains("(3 из 3)"), "{}", confirm.message);
+    assert!(
+        confirm.message.contains("**Работа**") && confirm.message.contains("(3 из 3)"),
+        "{}",
+        confirm.message
+    );
     let button = &confirm.attachments[0].actions[0];
     assert_eq!(button.label, "Выбрать календари");
     assert_eq!(button.url, "/actions/calendars");
 
     // The password is stored sealed: no KV value holds it.
     for (k, v) in w.host.kv.borrow().iter() {
-        assert!(!String::from_utf8_lossy(v).contains(PASSWORD), "{k} holds the password");
+        assert!(
+            !String::from_utf8_lossy(v).contains(PASSWORD),
+            "{k} holds the password"
+        );
     }
     for (_, line) in w.host.logs.borrow().iter() {
-        assert!(!line.contains(PASSWORD), "a log line holds the password: {line}");
+        assert!(
+            !line.contains(PASSWORD),
+            "a log line holds the password: {line}"
+        );
     }
 
     // The button opens the calendars dialog: three checkboxes, all ticked.
-    w.post("ivan", &button.url, json!({"trigger_id": "t2", "channel_id": "chan"}));
+    w.post(
+        "ivan",
+        &button.url,
+        json!({"trigger_id": "t2", "channel_id": "chan"}),
+    );
     let (url, dialog) = w.last_dialog();
     assert_eq!(url, "/dialog/calendars");
     let boxes: Vec<(&str, &str, &str)> = dialog
@@ -195,7 +219,11 @@ fn connect_choose_agenda_revoke_disconnect() {
         .iter()
         .map(|e| {
             assert!(matches!(e.kind, ElementKind::Checkbox));
-            (e.name.as_str(), e.display_name.as_str(), e.default_value.as_str())
+            (
+                e.name.as_str(),
+                e.display_name.as_str(),
+                e.default_value.as_str(),
+            )
         })
         .collect();
     assert_eq!(boxes.len(), 3, "{boxes:?}");
@@ -205,10 +233,16 @@ fn connect_choose_agenda_revoke_disconnect() {
     for (name, display, _) in &boxes {
         submission.insert(name.to_string(), Value::Bool(*display != "Праздники"));
     }
-    let answer = w.post("ivan", &url, json!({"channel_id": "chan", "submission": submission}));
+    let answer = w.post(
+        "ivan",
+        &url,
+        json!({"channel_id": "chan", "submission": submission}),
+    );
     assert_eq!(answer, json!({}));
     let saved = ephemeral_posts(&w.take_effects());
-    assert!(saved.last().is_some_and(|p| p.message.contains("Календари сохранены")));
+    assert!(saved
+        .last()
+        .is_some_and(|p| p.message.contains("Календари сохранены")));
 
     // The agenda shows both chosen calendars and not the third, in Moscow time.
     w.host.requests.borrow_mut().clear();
@@ -217,13 +251,20 @@ fn connect_choose_agenda_revoke_disconnect() {
     assert!(agenda.contains("12:00–13:00 **Стоматолог**"), "{agenda}");
     assert!(!agenda.contains("Корпоратив"), "{agenda}");
     assert!(agenda.contains("2 встречи"), "{agenda}");
-    assert!(agenda.contains("_Работа_") && agenda.contains("_Личное_"), "{agenda}");
+    assert!(
+        agenda.contains("_Работа_") && agenda.contains("_Личное_"),
+        "{agenda}"
+    );
 
     // Nothing changed on the server: the next agenda costs one request.
     w.host.requests.borrow_mut().clear();
     let again = w.command("ivan", "/yandex_calendar calendars today");
     assert_eq!(again, agenda);
-    assert_eq!(w.host.requests.borrow().len(), 1, "an unchanged account costs one PROPFIND");
+    assert_eq!(
+        w.host.requests.borrow().len(),
+        1,
+        "an unchanged account costs one PROPFIND"
+    );
 
     // A meeting added on the server shows up on the next question.
     let msk = Tz::Europe__Moscow;
@@ -235,7 +276,12 @@ fn connect_choose_agenda_revoke_disconnect() {
         .with_timezone(&Utc)
         .format("%Y%m%dT%H%M%SZ")
         .to_string();
-    common::put_event(&format!("{}user/work/w2.ics", w.server), "w2", "Ретро", &start);
+    common::put_event(
+        &format!("{}user/work/w2.ics", w.server),
+        "w2",
+        "Ретро",
+        &start,
+    );
     let agenda = w.command("ivan", "/yandex_calendar tomorrow");
     assert!(agenda.contains("09:30–10:30 **Ретро**"), "{agenda}");
     assert!(agenda.starts_with("**Завтра, "), "{agenda}");
@@ -244,23 +290,40 @@ fn connect_choose_agenda_revoke_disconnect() {
     // meetings at their own local time, in English.
     assert_eq!(w.submit_connect("john", "user", PASSWORD, ""), json!({}));
     w.take_effects();
-    let agenda = w.command("john", &format!("/yandex_calendar date {}", today.format("%d.%m.%Y")));
+    let agenda = w.command(
+        "john",
+        &format!("/yandex_calendar date {}", today.format("%d.%m.%Y")),
+    );
     assert!(agenda.contains("12:00–13:00 **Планёрка**"), "{agenda}");
     assert!(agenda.contains("14:00–15:00 **Стоматолог**"), "{agenda}");
-    assert!(agenda.contains("16:00–17:00 **Корпоратив**"), "john has all three: {agenda}");
-    assert!(agenda.contains("3 meetings") && agenda.contains("times in Asia/Yekaterinburg"), "{agenda}");
+    assert!(
+        agenda.contains("16:00–17:00 **Корпоратив**"),
+        "john has all three: {agenda}"
+    );
+    assert!(
+        agenda.contains("3 meetings") && agenda.contains("times in Asia/Yekaterinburg"),
+        "{agenda}"
+    );
 
     // A bad date is explained with an example.
     let bad = w.command("john", "/yandex_calendar date 31.02.2026");
-    assert!(bad.contains("no such date") && bad.contains("28.02.2026"), "{bad}");
+    assert!(
+        bad.contains("no such date") && bad.contains("28.02.2026"),
+        "{bad}"
+    );
 
     // The app password is revoked on the server: told once in a DM, account paused,
     // nothing deleted, the stored meetings still shown.
-    let users_file = std::env::temp_dir().join(format!("ycal-radicale-connect-{}", std::process::id())).join("users");
+    let users_file = std::env::temp_dir()
+        .join(format!("ycal-radicale-connect-{}", std::process::id()))
+        .join("users");
     std::fs::write(&users_file, "user:revoked\n").expect("users file");
     let keys_before = w.user_keys("ivan");
     let agenda = w.command("ivan", "/yandex_calendar today");
-    assert!(agenda.contains("приостановлена") && agenda.contains("Планёрка"), "{agenda}");
+    assert!(
+        agenda.contains("приостановлена") && agenda.contains("Планёрка"),
+        "{agenda}"
+    );
     let dms: Vec<Effect> = w
         .take_effects()
         .into_iter()
@@ -269,10 +332,19 @@ fn connect_choose_agenda_revoke_disconnect() {
     assert_eq!(dms.len(), 1, "{dms:?}");
     if let Effect::DmPost { user_id, post } = &dms[0] {
         assert_eq!(user_id, "ivan");
-        assert!(post.message.contains("/yandex_calendar connections update"), "{}", post.message);
+        assert!(
+            post.message.contains("/yandex_calendar connections update"),
+            "{}",
+            post.message
+        );
     }
     w.command("ivan", "/yandex_calendar today");
-    assert!(!w.take_effects().iter().any(|e| matches!(e, Effect::DmPost { .. })), "told once");
+    assert!(
+        !w.take_effects()
+            .iter()
+            .any(|e| matches!(e, Effect::DmPost { .. })),
+        "told once"
+    );
     assert_eq!(w.user_keys("ivan"), keys_before, "nothing deleted");
     let profile = w.command("ivan", "/yandex_calendar profile");
     assert!(profile.contains("приостановлена"), "{profile}");
@@ -280,16 +352,27 @@ fn connect_choose_agenda_revoke_disconnect() {
     // The password works again: check_account resumes the account.
     std::fs::write(&users_file, format!("user:{PASSWORD}\n")).expect("users file");
     let check = w.command("ivan", "/yandex_calendar checks check_account");
-    assert!(check.contains("подключение работает") && check.contains("возобновлена"), "{check}");
+    assert!(
+        check.contains("подключение работает") && check.contains("возобновлена"),
+        "{check}"
+    );
     let profile = w.command("ivan", "/yandex_calendar profile");
-    assert!(profile.contains("работает") && profile.contains("**user**"), "{profile}");
-    assert!(profile.contains("Последняя ошибка: нет"), "a passing check clears it: {profile}");
+    assert!(
+        profile.contains("работает") && profile.contains("**user**"),
+        "{profile}"
+    );
+    assert!(
+        profile.contains("Последняя ошибка: нет"),
+        "a passing check clears it: {profile}"
+    );
 
     // Disconnect leaves nothing of the user.
     let bye = w.command("ivan", "/yandex_calendar disconnect");
     assert!(bye.contains("Отключено"), "{bye}");
     assert!(w.user_keys("ivan").is_empty(), "{:?}", w.user_keys("ivan"));
-    assert!(w.command("ivan", "/yandex_calendar today").contains("ещё не подключён"));
+    assert!(w
+        .command("ivan", "/yandex_calendar today")
+        .contains("ещё не подключён"));
     drop(w.native.clone());
 }
 
@@ -326,13 +409,23 @@ fn tls_timeout_and_throttling_are_named() {
     let w = world("https://caldav.example");
     w.host.add_user("ivan", "ru", "Europe/Moscow");
     let cases: Vec<(Box<dyn Fn() -> Result<HttpResponse, HttpError>>, &str)> = vec![
-        (Box::new(|| Err(HttpError::Tls("x509: certificate signed by unknown authority".into()))), "TLS"),
+        (
+            Box::new(|| {
+                Err(HttpError::Tls(
+                    "x509: certificate signed by unknown authority".into(),
+                ))
+            }),
+            "TLS",
+        ),
         (Box::new(|| Err(HttpError::Timeout)), "не ответил вовремя"),
         (
             Box::new(|| {
                 Ok(HttpResponse {
                     status: 429,
-                    headers: vec![Header { name: "Retry-After".into(), value: "600".into() }],
+                    headers: vec![Header {
+                        name: "Retry-After".into(),
+                        value: "600".into(),
+                    }],
                     body: vec![],
                 })
             }),

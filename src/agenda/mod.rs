@@ -13,6 +13,7 @@ use crate::host::Host;
 use crate::i18n::{AgendaKind, Msg};
 use crate::ical::{self, ExpandOptions, Me, Window};
 use crate::store::{Account, AccountStatus, Problem};
+
 use dates::DateError;
 use render::{Item, Request};
 
@@ -141,7 +142,19 @@ pub fn answer(host: &impl Host, user_id: &str, action: Action, args: &[String]) 
             None => l.t(Msg::FirstSyncRunning),
         };
     }
-    let items = meetings(host, &account, &person, &request, &stored.calendars);
+    let calendars: Vec<(String, Vec<String>)> = stored
+        .calendars
+        .into_iter()
+        .map(|c| (c.name, c.bodies))
+        .collect();
+    let me = Me::new(account::my_addresses(&account, &person));
+    let (items, skipped) = meetings(&calendars, person.tz, &me, &request);
+    for s in skipped {
+        host.log(
+            LogLevel::Debug,
+            &format!("agenda skipped {:?}: {}", s.uid, s.reason),
+        );
+    }
     render::render(l, request, person.tz, &items, &notes, render::BUDGET_CHARS)
 }
 
@@ -176,35 +189,30 @@ fn sync_before_answer(
     }
 }
 
-/// The meetings of the stored calendars that overlap the request, in display order.
-fn meetings(
-    host: &impl Host,
-    account: &Account,
-    person: &Person,
+/// The meetings of calendars (name, raw bodies) that overlap the request, in display
+/// order; each calendar is named on its lines when there are several. Objects that could
+/// not be read come back for the caller to log.
+pub fn meetings(
+    calendars: &[(String, Vec<String>)],
+    tz: chrono_tz::Tz,
+    me: &Me,
     request: &Request,
-    calendars: &[account::data::StoredCalendar],
-) -> Vec<Item> {
-    let tz = person.tz;
+) -> (Vec<Item>, Vec<ical::Skipped>) {
     let window = Window {
         from: render::day_start(tz, request.from),
         to: render::day_start(tz, request.to + Duration::days(1)),
     };
-    let me = Me::new(account::my_addresses(account, person));
     let opts = ExpandOptions::new(window, tz);
     let named = calendars.len() > 1;
     let mut items: Vec<Item> = Vec::new();
+    let mut notes = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
-    for cal in calendars {
-        for body in &cal.bodies {
+    for (name, bodies) in calendars {
+        for body in bodies {
             let parsed = ical::parse_calendar(body);
-            let (occurrences, mut skipped) = ical::expand_all(&parsed.series, &opts, &me);
-            skipped.extend(parsed.skipped);
-            for s in skipped {
-                host.log(
-                    LogLevel::Debug,
-                    &format!("agenda skipped {:?}: {}", s.uid, s.reason),
-                );
-            }
+            let (occurrences, skipped) = ical::expand_all(&parsed.series, &opts, me);
+            notes.extend(parsed.skipped);
+            notes.extend(skipped);
             for o in occurrences {
                 if !o.overlaps(window.from, window.to, tz) {
                     continue;
@@ -215,7 +223,7 @@ fn meetings(
                 }
                 items.push(Item {
                     occurrence: o,
-                    calendar: named.then(|| cal.name.clone()),
+                    calendar: named.then(|| name.clone()),
                 });
             }
         }
@@ -226,5 +234,66 @@ fn meetings(
             i.occurrence.summary.clone(),
         )
     });
-    items
+    (items, notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_days_each_command_asks_for() {
+        let today = d(2026, 11, 30);
+        let r = |action, a: &[&str]| request(action, &args(a), today);
+        assert_eq!(
+            r(Action::AgendaToday, &[]).map(|q| (q.kind, q.from, q.to)),
+            Ok((AgendaKind::Today, today, today))
+        );
+        assert_eq!(
+            r(Action::AgendaTomorrow, &[]).map(|q| q.from),
+            Ok(d(2026, 12, 1))
+        );
+        assert_eq!(r(Action::AgendaWeek, &[]).map(|q| q.to), Ok(d(2026, 12, 6)));
+        assert_eq!(
+            r(Action::AgendaMonth, &[]).map(|q| q.to),
+            Ok(d(2026, 12, 29))
+        );
+        assert_eq!(
+            r(Action::AgendaDate, &["завтра"]).map(|q| q.kind),
+            Ok(AgendaKind::Tomorrow)
+        );
+        assert_eq!(
+            r(Action::AgendaRange, &["1.12", "7.12"]).map(|q| (q.kind, q.from, q.to)),
+            Ok((AgendaKind::Range, d(2026, 12, 1), d(2026, 12, 7)))
+        );
+        assert_eq!(
+            r(Action::AgendaRange, &["7.12", "1.12"]),
+            Err(RequestError::Backwards {
+                from: d(2026, 12, 7),
+                to: d(2026, 12, 1)
+            })
+        );
+        assert_eq!(
+            r(Action::AgendaRange, &["01.12.2026", "01.06.2027"]),
+            Err(RequestError::TooLong { days: 183 })
+        );
+        assert!(matches!(
+            r(Action::AgendaDate, &["01.01.2030"]),
+            Err(RequestError::Outside { .. })
+        ));
+        assert_eq!(
+            r(Action::AgendaDate, &["someday"]),
+            Err(RequestError::Date(DateError::Unrecognized(
+                "someday".into()
+            )))
+        );
+    }
 }

@@ -105,13 +105,29 @@ pub fn render(
             entries.push((*day, heading, line(locale, &items[i], tz, from, to), i));
         }
     }
-    // Room kept for the "…and N more" lines.
+    // Room kept for the "did not fit" lines.
     let reserve = 400;
     let mut used = out.chars().count();
     let mut shown: Vec<usize> = Vec::new();
+    // Where the current day began, to drop a day that does not fit whole.
+    let mut day_began: Option<(NaiveDate, usize, usize, usize)> = None;
+    let mut whole_days = 0;
     for (day, heading, text, i) in &entries {
+        if heading.is_some() {
+            if day_began.is_some() {
+                whole_days += 1;
+            }
+            day_began = Some((*day, out.len(), used, shown.len()));
+        }
         let heading_len = heading.as_ref().map_or(0, |h| h.chars().count() + 1);
         if used + heading_len + text.chars().count() + 1 + reserve > budget {
+            let mut cut_from = *day;
+            // Never cut a day in two when whole days were shown: the rest starts with it.
+            if let Some((began, at, _, n)) = day_began.filter(|_| whole_days > 0) {
+                out.truncate(at);
+                shown.truncate(n);
+                cut_from = began;
+            }
             shown.sort_unstable();
             shown.dedup();
             let rest = total - shown.len();
@@ -122,12 +138,12 @@ pub fn render(
                 "\n{}\n{}\n",
                 locale.t(Msg::MoreNotShown {
                     count: rest,
-                    from: *day,
+                    from: cut_from,
                 }),
                 locale.t(Msg::ContinueWith {
                     command: &format!(
                         "/yandex_calendar range {} {}",
-                        day.format("%d.%m.%Y"),
+                        cut_from.format("%d.%m.%Y"),
                         request.to.format("%d.%m.%Y")
                     ),
                 })
@@ -254,4 +270,64 @@ fn link_target(url: &str) -> String {
     url.replace(' ', "%20")
         .replace('(', "%28")
         .replace(')', "%29")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ical::{Occurrence, Span, Status};
+
+    fn meeting(i: usize, day: NaiveDate) -> Item {
+        let start = day_start(Tz::UTC, day) + Duration::minutes(10 * i as i64);
+        Item {
+            occurrence: Occurrence {
+                uid: format!("u{i}"),
+                recurrence_id: None,
+                recurring: false,
+                overridden: false,
+                span: Span::Timed {
+                    start,
+                    end: start + Duration::minutes(10),
+                },
+                summary: format!("Meeting number {i} with a rather long title"),
+                location: None,
+                description: None,
+                telemost: None,
+                web_link: None,
+                status: Status::Confirmed,
+                organizer: None,
+                attendees: vec![],
+                my_partstat: None,
+                i_organize: false,
+            },
+            calendar: None,
+        }
+    }
+
+    #[test]
+    fn a_day_too_long_for_one_message_is_cut_between_lines() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
+        let items: Vec<Item> = (0..100).map(|i| meeting(i, day)).collect();
+        let request = Request {
+            kind: AgendaKind::Today,
+            from: day,
+            to: day,
+        };
+        let text = render(Locale::En, request, Tz::UTC, &items, &[], 2_000);
+        assert!(text.chars().count() <= 2_000, "{}", text.len());
+        let lines: Vec<&str> = text.lines().collect();
+        let shown = lines.iter().filter(|l| l.starts_with("- ")).count();
+        assert!(shown > 10 && shown < 100, "{shown}");
+        for l in lines.iter().filter(|l| l.starts_with("- ")) {
+            assert!(l.ends_with("rather long title**"), "a cut line: {l}");
+        }
+        assert!(
+            text.contains(&format!(
+                "Did not fit in this message: {} meetings",
+                100 - shown
+            )),
+            "{text}"
+        );
+        assert!(text.contains("`/yandex_calendar range 01.12.2026 01.12.2026`"));
+    }
 }

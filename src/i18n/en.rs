@@ -323,7 +323,7 @@ pub(super) fn text(msg: Msg<'_>) -> String {
         .into(),
         Msg::TelemostLink => "Telemost".into(),
         Msg::MoreNotShown { count, from } => format!(
-            "…and {} more from {} that do not fit in one message:",
+            "Did not fit in this message: {} from {} on. See them with:",
             plural(count, "meeting", "meetings"),
             day(from)
         ),

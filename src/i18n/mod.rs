@@ -368,7 +368,7 @@ mod tests {
     #[test]
     fn russian_plurals() {
         let ru = |n| Locale::Ru.t(Msg::MeetingCount(n));
-        assert_eq!(ru(0), "0 встреч");
+        assert_eq!(ru(0), "нет встреч");
         assert_eq!(ru(1), "1 встреча");
         assert_eq!(ru(2), "2 встречи");
         assert_eq!(ru(4), "4 встречи");

@@ -331,6 +331,7 @@ pub(super) fn text(msg: Msg<'_>) -> String {
         }
 
         Msg::AgendaTitle { kind, from, to } => agenda_title(kind, from, to),
+        Msg::MeetingCount(0) => "нет встреч".into(),
         Msg::MeetingCount(n) => plural(n, "встреча", "встречи", "встреч"),
         Msg::TimesIn { tz } => format!("время — {tz}"),
         Msg::NothingPlanned => "Ничего не запланировано.".into(),
@@ -343,7 +344,7 @@ pub(super) fn text(msg: Msg<'_>) -> String {
         .into(),
         Msg::TelemostLink => "Телемост".into(),
         Msg::MoreNotShown { count, from } => format!(
-            "…и ещё {} начиная с {}, которые не помещаются в одно сообщение:",
+            "Не поместились в сообщение: {} начиная с {}. Показать их:",
             plural(count, "встреча", "встречи", "встреч"),
             day(from)
         ),
