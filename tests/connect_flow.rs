@@ -408,7 +408,8 @@ fn tls_timeout_and_throttling_are_named() {
     use yandex_calendar::bindings::types::{HttpError, HttpResponse};
     let w = world("https://caldav.example");
     w.host.add_user("ivan", "ru", "Europe/Moscow");
-    let cases: Vec<(Box<dyn Fn() -> Result<HttpResponse, HttpError>>, &str)> = vec![
+    type Respond = Box<dyn Fn() -> Result<HttpResponse, HttpError>>;
+    let cases: Vec<(Respond, &str)> = vec![
         (
             Box::new(|| {
                 Err(HttpError::Tls(
