@@ -85,13 +85,14 @@ func local(t *testing.T) *model.Client4 {
 // ensurePlugin installs and enables the bundle unless it already runs (TestPlugin did it).
 func ensurePlugin(t *testing.T, ctx context.Context, api *model.Client4) {
 	t.Helper()
+	// Local mode has no /plugins/statuses; an enabled plugin is listed as active.
 	running := func() bool {
-		sts, _, err := api.GetPluginStatuses(ctx)
+		ps, _, err := api.GetPlugins(ctx)
 		if err != nil {
 			return false
 		}
-		for _, s := range sts {
-			if s.PluginId == env.pluginID && s.State == model.PluginStateRunning {
+		for _, p := range ps.Active {
+			if p.Id == env.pluginID {
 				return true
 			}
 		}
@@ -142,9 +143,6 @@ func person(t *testing.T, ctx context.Context, api *model.Client4, name, locale,
 		Username: name, Email: name + "@example.com", Password: password, Locale: locale,
 	})
 	must(t, err)
-	tzMap := model.StringMap{"useAutomaticTimezone": "false", "manualTimezone": tz, "automaticTimezone": ""}
-	_, _, err = api.PatchUser(ctx, u.Id, &model.UserPatch{Locale: &locale, Timezone: tzMap})
-	must(t, err)
 	_, _, err = api.AddTeamMember(ctx, teamID, u.Id)
 	must(t, err)
 	_, _, err = api.AddChannelMember(ctx, channelID, u.Id)
@@ -152,6 +150,10 @@ func person(t *testing.T, ctx context.Context, api *model.Client4, name, locale,
 	s, err := mmclient.Login(ctx, env.url, name, password)
 	must(t, err)
 	t.Cleanup(s.Close)
+	// As in the web app's settings: the user sets their own language and a manual timezone.
+	tzMap := model.StringMap{"useAutomaticTimezone": "false", "manualTimezone": tz, "automaticTimezone": ""}
+	_, _, err = s.API.PatchUser(ctx, u.Id, &model.UserPatch{Locale: &locale, Timezone: tzMap})
+	must(t, err)
 	return s, u.Id
 }
 
