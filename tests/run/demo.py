@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """The REST half of `make run` (tests/run/demo.sh starts the servers; this fills them).
 
-  demo.py setup RUN_DIR BUNDLE   admin, team, demo user, plugin, settings, demo calendar;
+  demo.py setup RUN_DIR BUNDLE   admin, team, demo user, plugin, settings, demo calendar,
+                                 the demo user connected to it through the connect dialog
+                                 (by the terminal client $YCAL_CLIENT_BIN);
                                  writes RUN_DIR/demo.env and prints how to try it
-  demo.py check RUN_DIR          /yandex_calendar info as the demo user (Russian answer)
-                                 and the demo calendar's meetings in Radicale
+  demo.py check RUN_DIR          /yandex_calendar info and today as the demo user (Russian
+                                 answers, today's demo meetings) and the calendar in Radicale
 
 RUN_DIR holds mm/env (written by tests/mattermost/mm.sh) and radicale/url.
 Standard library only.
@@ -16,6 +18,7 @@ import json
 import os
 import re
 import secrets
+import subprocess
 import sys
 import tarfile
 import time
@@ -29,6 +32,7 @@ DEMO_USER = "demo"
 CALDAV_USER = "demo"  # the Radicale login (demo.sh starts Radicale with it)
 CALENDAR = "work"
 RUSSIAN_MARKER = "Встречи на сегодня"
+TODAY_MEETINGS = ("Еженедельная планёрка", "Обсуждение релиза")
 TELEMOST = "https://telemost.yandex.ru/j/12345678901234"
 UIDS = {
     "weekly": "demo-weekly-planning@yandex.ru",
@@ -349,6 +353,21 @@ def uids_between(cal_url, password, start, end):
 # --- setup / check -------------------------------------------------------------
 
 
+def client_command(url, password):
+    return [os.environ.get("YCAL_CLIENT_BIN", "ycal-client"), "-url", url, "-login", DEMO_USER,
+            "-password", password, "-team", TEAM]
+
+
+def connect_demo_user(url, pw):
+    """/yandex_calendar connect as the demo user, through the real dialog, by the terminal client."""
+    cmd = client_command(url, pw["demo"]) + ["connect", "-caldav-login", CALDAV_USER,
+                                               "-caldav-password", pw["caldav"]]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if res.returncode != 0:
+        fail(f"connecting the demo user failed: {res.stderr.strip() or res.stdout.strip()}")
+    say("the demo user is connected to the demo calendar (through the connect dialog)")
+
+
 def setup(run_dir, bundle):
     mm = read_env(os.path.join(run_dir, "mm", "env"))
     url = mm["MM_URL"]
@@ -383,6 +402,7 @@ def setup(run_dir, bundle):
     cal_url = f"{radicale.rstrip('/')}/{CALDAV_USER}/{CALENDAR}/"
     make_calendar(cal_url, pw["caldav"])
     say(f"demo calendar {cal_url}: {len(UIDS)} meetings (weekly, Telemost, 1:1 tomorrow, all-day)")
+    connect_demo_user(url, pw)
 
     with open(os.path.join(run_dir, "demo.env"), "w", encoding="utf-8") as f:
         for k, v in {"MM_URL": url, "TEAM_ID": team["id"], "CHANNEL_ID": channel["id"],
@@ -392,7 +412,8 @@ def setup(run_dir, bundle):
                      "DEMO_DAY": dt.datetime.now(MSK).date().isoformat()}.items():
             f.write(f"{k}={v}\n")
 
-    cmd = json.dumps({"channel_id": channel["id"], "command": "/yandex_calendar info"}, ensure_ascii=False)
+    cmd = json.dumps({"channel_id": channel["id"], "command": "/yandex_calendar today"}, ensure_ascii=False)
+    client = " ".join(client_command(url, pw["demo"]))
     print(f"""
 ================ Yandex Calendar for Mattermost: local demo ================
 Mattermost {mm['MM_VERSION']}  {url}   (API only: this server is built without its web app)
@@ -402,8 +423,12 @@ Radicale (CalDAV)  {radicale}   (the plugin's CalDAVURL setting)
   login      {CALDAV_USER} / {pw['caldav']}
   calendar   {cal_url}  "Работа": a weekly planning, a Telemost call today,
              a 1:1 tomorrow, an all-day conference the day after
-Try:
-  /yandex_calendar info        in any channel, as {DEMO_USER}
+  The demo user is already connected to it (through the plugin's connect dialog).
+Use the plugin as {DEMO_USER} from a terminal (slash commands, dialogs as prompts, buttons):
+  {client}
+  then type  /yandex_calendar today   /yandex_calendar week   /yandex_calendar profile
+             /yandex_calendar connections update   (the dialog, then the calendars button)
+Or one command over the REST API:
   curl -s -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\
        -d '{cmd}' {url}/api/v4/commands/execute
   curl -s -u {CALDAV_USER}:{pw['caldav']} -X PROPFIND -H 'Depth: 1' {cal_url}
@@ -425,6 +450,13 @@ def check(run_dir):
     if RUSSIAN_MARKER not in text:
         fail(f"/yandex_calendar info answered {text[:400]}; want {RUSSIAN_MARKER!r}")
     say(f"ok: /yandex_calendar info as {DEMO_USER} answers in Russian ({RUSSIAN_MARKER!r})")
+    reply = user.call("POST", "/commands/execute", {
+        "channel_id": env["CHANNEL_ID"], "team_id": env["TEAM_ID"], "command": "/yandex_calendar today"})
+    text = (reply or {}).get("text", "")
+    missing = [m for m in TODAY_MEETINGS if m not in text]
+    if missing or "Сегодня" not in text or TELEMOST not in text:
+        fail(f"/yandex_calendar today answered {text[:600]!r}; want {TODAY_MEETINGS} and the Telemost link")
+    say(f"ok: /yandex_calendar today as {DEMO_USER} shows the demo meetings: {', '.join(TODAY_MEETINGS)}")
     token_user = Mattermost(env["MM_URL"], env["DEMO_TOKEN"]).call("GET", "/users/me")
     if token_user["username"] != DEMO_USER:
         fail(f"the printed access token belongs to {token_user['username']}")

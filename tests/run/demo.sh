@@ -3,9 +3,11 @@
 #
 #   tests/run/demo.sh           build the bundle, start PostgreSQL + Mattermost + Radicale,
 #                               create an admin, a team and a demo user, install the plugin,
-#                               fill a demo calendar, print how to try it, wait for Ctrl-C
-#   tests/run/demo.sh --check   the same without waiting: checks /yandex_calendar info and
-#                               the calendar, stops everything, exit code 0 on success
+#                               fill a demo calendar, connect the demo user to it through
+#                               the real dialogs, print how to try it, wait for Ctrl-C
+#   tests/run/demo.sh --check   the same without waiting: checks /yandex_calendar info, the
+#                               calendar and the demo user's agenda, stops everything,
+#                               exit code 0 on success
 #
 # Run files: $YCAL_CACHE/run (default ~/.cache/yandex-calendar/run; --check uses a temp
 # folder). YCAL_DEMO_SKIP_BUILD=1 uses the bundle already in dist/. Passwords:
@@ -24,7 +26,7 @@ die() { printf 'demo: error: %s\n' "$*" >&2; exit 1; }
 case "${1:-}" in
 "") MODE=run ;;
 --check) MODE=check ;;
-*) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+*) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
 
 T0=$SECONDS
@@ -111,7 +113,12 @@ MM_PID="$(sed -n 's/^MM_PID=//p' "$RUN/mm/env")"
 PG_DATA="$(sed -n 's/^PG_DATA=//p' "$RUN/mm/env")"
 PIDS="$PIDS $MM_PID $(head -n1 "$PG_DATA/data/postmaster.pid" 2>/dev/null || true)"
 
-# 4. Users, team, plugin, settings and the demo calendar.
+# 4. The terminal client (tests/mmclient): the demo user connects through it, and so can you.
+log "building the terminal client (tests/mmclient/cmd/ycal-client)"
+(cd "$ROOT/tests/mmclient" && go build -o "$RUN/ycal-client" ./cmd/ycal-client) 8>&-
+export YCAL_CLIENT_BIN="$RUN/ycal-client"
+
+# 5. Users, team, plugin, settings, the demo calendar, and the demo user connected to it.
 python3 "$DEMO_PY" setup "$RUN" "$BUNDLE"
 log "up in $((SECONDS - T0))s"
 
@@ -121,7 +128,7 @@ if [ "$MODE" = check ]; then
 	exit 0
 fi
 
-# 5. Wait for Ctrl-C (or SIGTERM); a Ctrl-C from here on is the normal way to end.
+# 6. Wait for Ctrl-C (or SIGTERM); a Ctrl-C from here on is the normal way to end.
 trap 'exit 0' INT TERM
 while kill -0 "$MM_PID" 2>/dev/null; do
 	sleep 2 &

@@ -121,16 +121,11 @@ func (c *client) place(ctx context.Context, teamName, channelName string) error 
 
 func (c *client) say(format string, args ...any) { fmt.Fprintf(c.out, format+"\n", args...) }
 
-// command runs one slash command and prints its direct answer.
+// command runs one slash command. Its answer arrives as an ephemeral post over the
+// websocket, as in the web app, and is printed from there.
 func (c *client) command(ctx context.Context, line string) error {
-	resp, err := c.s.Command(ctx, c.channelID, line)
-	if err != nil {
-		return err
-	}
-	if resp.Text != "" || len(resp.Attachments) > 0 {
-		c.show("answer", &model.Post{Message: resp.Text, Props: model.StringInterface{"attachments": resp.Attachments}})
-	}
-	return nil
+	_, err := c.s.Command(ctx, c.channelID, line)
+	return err
 }
 
 // show prints a post and numbers its buttons so they can be pressed.
