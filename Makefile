@@ -38,9 +38,10 @@ lint: wasm
 	cargo fmt --all --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-wasip1 --lib -- -D warnings
-	test -z "$$(gofmt -l host-shim tests/e2e tests/mattermost/server)" || { gofmt -l host-shim tests/e2e; exit 1; }
+	test -z "$$(gofmt -l host-shim tests/e2e tests/mmclient tests/mattermost/server)" || { gofmt -l host-shim tests/e2e tests/mmclient; exit 1; }
 	cd host-shim && go vet ./...
 	cd tests/e2e && go vet ./...
+	cd tests/mmclient && go vet ./...
 
 test-rust:
 	cargo test

@@ -305,6 +305,70 @@ fn connect_choose_agenda_revoke_disconnect() {
         "{agenda}"
     );
 
+    // A timezone chosen in the dialog wins over the profile; without it the profile
+    // counts, read afresh on every question (a profile change needs no reconnect).
+    let day = today.format("%d.%m.%Y").to_string();
+    assert_eq!(
+        w.submit_connect("john", "user", PASSWORD, "europe/moscow"),
+        json!({})
+    );
+    w.take_effects();
+    let agenda = w.command("john", &format!("/yandex_calendar date {day}"));
+    assert!(
+        agenda.contains("10:00–11:00 **Планёрка**") && agenda.contains("times in Europe/Moscow"),
+        "{agenda}"
+    );
+    assert_eq!(w.submit_connect("john", "user", PASSWORD, ""), json!({}));
+    w.take_effects();
+    if let Some(u) = w.host.users.borrow_mut().get_mut("john") {
+        u.timezone = "Asia/Novosibirsk".into();
+    }
+    let agenda = w.command("john", &format!("/yandex_calendar date {day}"));
+    assert!(
+        agenda.contains("14:00–15:00 **Планёрка**") && agenda.contains("times in Asia/Novosibirsk"),
+        "{agenda}"
+    );
+    let profile = w.command("john", "/yandex_calendar profile");
+    assert!(
+        profile.contains("Timezone: Asia/Novosibirsk (from your Mattermost profile)"),
+        "{profile}"
+    );
+
+    // Notifications: the dialog saves the choice, and the scheduler check says honestly
+    // that nothing is scheduled in this version.
+    assert_eq!(
+        w.command("john", "/yandex_calendar notifications create"),
+        ""
+    );
+    let (url, dialog) = w.last_dialog();
+    assert_eq!(url, "/dialog/notifications");
+    assert_eq!(dialog.elements.len(), 5);
+    let answer = w.post(
+        "john",
+        &url,
+        json!({"channel_id": "chan", "submission": {"digest": "08:30", "reminder": "15", "status": true, "changes": true, "answers": false}}),
+    );
+    assert_eq!(answer, json!({}));
+    let saved = ephemeral_posts(&w.take_effects());
+    assert!(
+        saved.last().is_some_and(|p| p
+            .message
+            .contains("digest at 08:30, reminders 15 minutes before")),
+        "{saved:?}"
+    );
+    let check = w.command("john", "/yandex_calendar checks check_scheduler");
+    assert!(
+        check.starts_with("Nothing is scheduled for you") && check.contains("digest at 08:30"),
+        "{check}"
+    );
+    assert_eq!(
+        w.command("john", "/yandex_calendar notifications delete"),
+        "Notification settings deleted."
+    );
+    assert!(!w
+        .command("john", "/yandex_calendar checks check_scheduler")
+        .contains("08:30"));
+
     // A bad date is explained with an example.
     let bad = w.command("john", "/yandex_calendar date 31.02.2026");
     assert!(

@@ -285,3 +285,85 @@ fn plain(status: u16, text: &str) -> PluginResponse {
         body: text.as_bytes().to_vec(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::fake::FakeHost;
+
+    fn request(
+        method: RequestMethod,
+        path: &str,
+        user: Option<&str>,
+        body: &[u8],
+    ) -> PluginRequest {
+        PluginRequest {
+            method,
+            path: path.into(),
+            query: String::new(),
+            headers: Vec::new(),
+            body: body.to_vec(),
+            user_id: user.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn routes_refuse_what_they_do_not_serve() {
+        let host = FakeHost::new();
+        host.add_user("u", "en", "");
+        let status = |r: PluginRequest| serve(&host, &r).status;
+        assert_eq!(
+            status(request(
+                RequestMethod::Post,
+                dialogs::CONNECT_URL,
+                None,
+                b"{}"
+            )),
+            401
+        );
+        assert_eq!(
+            status(request(
+                RequestMethod::Post,
+                dialogs::CONNECT_URL,
+                Some(""),
+                b"{}"
+            )),
+            401
+        );
+        assert_eq!(
+            status(request(
+                RequestMethod::Get,
+                dialogs::CONNECT_URL,
+                Some("u"),
+                b""
+            )),
+            405
+        );
+        assert_eq!(
+            status(request(RequestMethod::Post, "/nothing", Some("u"), b"{}")),
+            404
+        );
+        assert_eq!(
+            status(request(
+                RequestMethod::Post,
+                dialogs::CONNECT_URL,
+                Some("u"),
+                b"not json"
+            )),
+            400
+        );
+        // A calendars submission from someone not connected is answered in the dialog.
+        let r = serve(
+            &host,
+            &request(
+                RequestMethod::Post,
+                dialogs::CALENDARS_URL,
+                Some("u"),
+                b"{}",
+            ),
+        );
+        assert_eq!(r.status, 200);
+        assert!(String::from_utf8_lossy(&r.body).contains("not connected"));
+        assert!(host.kv.borrow().is_empty());
+    }
+}
