@@ -111,17 +111,6 @@ func (p *Plugin) OnActivate() error {
 		return err
 	}
 	p.setConfiguration(cfg)
-	client := pluginapi.NewClient(p.API, p.Driver)
-	botID, err := client.Bot.EnsureBot(&model.Bot{
-		Username:    botUsername,
-		DisplayName: botDisplayName,
-		Description: "Your Yandex Calendar: agenda, reminders and meeting news. · Ваш Яндекс Календарь: расписание, напоминания и новости о встречах.",
-	}, pluginapi.ProfileImagePath(filepath.Join("assets", "icon.png")))
-	if err != nil {
-		return fmt.Errorf("ensure bot: %w", err)
-	}
-	p.botID = botID
-
 	ctx := context.Background()
 	rt, err := component.New(ctx, p.wasm, component.HostImpls(newMMHost(p)), p.runtimeOptions())
 	if err != nil {
@@ -135,6 +124,17 @@ func (p *Plugin) OnActivate() error {
 	if err != nil {
 		return p.failActivation(err)
 	}
+	// The bot's description is the component's text (both languages), like every text users read.
+	client := pluginapi.NewClient(p.API, p.Driver)
+	botID, err := client.Bot.EnsureBot(&model.Bot{
+		Username:    botUsername,
+		DisplayName: botDisplayName,
+		Description: cmd.Description,
+	}, pluginapi.ProfileImagePath(filepath.Join("assets", "icon.png")))
+	if err != nil {
+		return p.failActivation(fmt.Errorf("ensure bot: %w", err))
+	}
+	p.botID = botID
 	if err := p.API.RegisterCommand(toModelCommand(cmd)); err != nil {
 		return p.failActivation(fmt.Errorf("register command: %w", err))
 	}
