@@ -239,6 +239,20 @@ func TestUsersConnectAndSeeTheirMeetings(t *testing.T) {
 	ivan, ivanID := person(t, ctx, api, "ivan"+suffix, "ru", "Europe/Moscow", team.Id, ch.Id)
 	john, johnID := person(t, ctx, api, "john"+suffix, "en", "Asia/Yekaterinburg", team.Id, ch.Id)
 
+	t.Run("BotDescribedByTheComponent", func(t *testing.T) {
+		bots, _, err := api.GetBotsIncludeDeleted(ctx, 0, 200, "")
+		must(t, err)
+		for _, b := range bots {
+			if b.Username == "yandex-calendar" {
+				if !strings.Contains(b.Description, "Яндекс Календарь") || !strings.Contains(b.Description, "Yandex Calendar") {
+					t.Fatalf("bot description %q: want the component's text in both languages", b.Description)
+				}
+				return
+			}
+		}
+		t.Fatal("no yandex-calendar bot")
+	})
+
 	t.Run("WrongPasswordIsRefusedInTheDialog", func(t *testing.T) {
 		resp := here.connect(t, ctx, ivan, caldavUser, "not-the-password")
 		if !strings.Contains(resp.Errors["password"], "не принял логин или пароль") {
