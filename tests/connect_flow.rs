@@ -505,3 +505,109 @@ fn tls_timeout_and_throttling_are_named() {
         assert!(w.user_keys("ivan").is_empty());
     }
 }
+
+/// POSTs to the Yandex replay server's control API.
+fn control(server: &str, what: &str, body: &str) {
+    use std::io::{Read, Write};
+    let addr = server.trim_start_matches("http://").trim_end_matches('/');
+    let mut s = std::net::TcpStream::connect(addr).expect("connect to the replay server");
+    write!(
+        s,
+        "POST /_control/{what} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write");
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).expect("read");
+    assert!(answer.contains(" 200 "), "{what}: {answer}");
+}
+
+#[test]
+fn yandex_shaped_server_connect_agenda_and_failures() {
+    let server = common::Server::start("yandex_replay.sh", "yandex-connect");
+    let w = world(&server.url);
+    w.host.add_user("maria", "ru", "Europe/Moscow");
+    let today = Utc::now().with_timezone(&Tz::Europe__Moscow).date_naive();
+    let at = |h: u32| {
+        Tz::Europe__Moscow
+            .with_ymd_and_hms(today.year(), today.month(), today.day(), h, 0, 0)
+            .single()
+            .expect("a time")
+            .format("%Y%m%dT%H%M%S")
+            .to_string()
+    };
+    let event = |uid: &str, h: u32, summary: &str, partstat: &str| {
+        format!(
+            "BEGIN:VCALENDAR\r\nPRODID:-//Yandex LLC//Yandex Calendar//EN\r\nVERSION:2.0\r\n\
+             BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTART;TZID=Europe/Moscow:{}\r\nDTEND;TZID=Europe/Moscow:{}\r\n\
+             SUMMARY:{summary}\r\nX-TELEMOST-CONFERENCE:https://telemost.yandex.ru/j/11112222333344\r\n\
+             ORGANIZER:mailto:boss@yandex.ru\r\nATTENDEE;PARTSTAT={partstat}:mailto:user@ya.ru\r\n\
+             END:VEVENT\r\nEND:VCALENDAR\r\n",
+            at(h),
+            at(h + 1)
+        )
+    };
+    control(
+        &w.server,
+        "put?cal=events-1001&name=a.ics",
+        &event("a@yandex.ru", 11, "Синк", "ACCEPTED"),
+    );
+    control(
+        &w.server,
+        "put?cal=events-1001&name=b.ics",
+        &event("b@yandex.ru", 15, "Ревью", "DECLINED"),
+    );
+
+    assert_eq!(
+        w.submit_connect("maria", "user@yandex.ru", "secret", ""),
+        json!({})
+    );
+    let confirm = ephemeral_posts(&w.take_effects());
+    // Only the event calendar: the VTODO one is not offered.
+    assert!(
+        confirm
+            .last()
+            .is_some_and(|p| p.message.contains("**Work** (1 из 1)")),
+        "{confirm:?}"
+    );
+
+    let agenda = w.command("maria", "/yandex_calendar today");
+    assert!(
+        agenda.contains(
+            "11:00–12:00 **Синк** · [Телемост](https://telemost.yandex.ru/j/11112222333344)"
+        ),
+        "{agenda}"
+    );
+    // user@ya.ru is the same person as user@yandex.ru: the declined one is struck through.
+    assert!(
+        agenda.contains("~~15:00–16:00 Ревью~~") && agenda.contains("вы отказались"),
+        "{agenda}"
+    );
+
+    // Yandex forgets the sync token: the next question still gets the change.
+    control(&w.server, "expire_tokens", "");
+    control(
+        &w.server,
+        "put?cal=events-1001&name=c.ics",
+        &event("c@yandex.ru", 17, "Демо", "NEEDS-ACTION"),
+    );
+    let agenda = w.command("maria", "/yandex_calendar today");
+    assert!(
+        agenda.contains("17:00–18:00 **Демо**") && agenda.contains("нет ответа"),
+        "{agenda}"
+    );
+
+    // The server fails for a while: the stored meetings are shown with a note.
+    control(&w.server, "fail?status=504&count=20", "");
+    let agenda = w.command("maria", "/yandex_calendar today");
+    assert!(
+        agenda.contains("Сейчас синхронизироваться не удалось") && agenda.contains("**Синк**"),
+        "{agenda}"
+    );
+    control(&w.server, "fail?status=504&count=0", "");
+    let profile = w.command("maria", "/yandex_calendar profile");
+    assert!(
+        profile.contains("перегружен"),
+        "the last error is named: {profile}"
+    );
+}
