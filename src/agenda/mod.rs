@@ -158,14 +158,17 @@ pub fn answer(host: &impl Host, user_id: &str, action: Action, args: &[String]) 
     render::render(l, request, person.tz, &items, &notes, render::BUDGET_CHARS)
 }
 
-enum Synced {
+/// How the sync before an answer went.
+pub enum Synced {
     Fresh,
     Busy,
     Stale(Problem),
     Paused(Problem),
 }
 
-fn sync_before_answer(
+/// Syncs the user's calendars before answering, unless the account is paused; a refused
+/// password pauses it (and tells the user once).
+pub fn sync_before_answer(
     host: &impl Host,
     user_id: &str,
     account: &Account,

@@ -49,18 +49,7 @@ pub fn render(
     // Which items each day shows, in display order.
     let mut days: Vec<(NaiveDate, Vec<usize>)> = Vec::new();
     for day in request.days() {
-        let (from, to) = day_range(day);
-        let mut on_day: Vec<usize> = (0..items.len())
-            .filter(|&i| items[i].occurrence.overlaps(from, to, tz))
-            .collect();
-        on_day.sort_by_key(|&i| {
-            let o = &items[i].occurrence;
-            let (start, end) = o.span.instants(tz);
-            let whole_day = o.span.is_all_day()
-                || (start <= from && end >= to)
-                || end - start >= Duration::days(1);
-            (!whole_day, start, o.summary.clone())
-        });
+        let on_day = on_day(items, tz, day);
         if !on_day.is_empty() {
             days.push((day, on_day));
         }
@@ -162,6 +151,31 @@ pub fn render(
     out
 }
 
+/// The items shown on `day`, in display order: whole-day ones first, then by start.
+pub fn on_day(items: &[Item], tz: Tz, day: NaiveDate) -> Vec<usize> {
+    let (from, to) = (day_start(tz, day), day_start(tz, day + Duration::days(1)));
+    let mut on_day: Vec<usize> = (0..items.len())
+        .filter(|&i| items[i].occurrence.overlaps(from, to, tz))
+        .collect();
+    on_day.sort_by_key(|&i| {
+        let o = &items[i].occurrence;
+        (
+            !whole_day(o, tz, day),
+            o.span.instants(tz).0,
+            o.summary.clone(),
+        )
+    });
+    on_day
+}
+
+/// An all-day event, or one that covers `day` or lasts a day or more: listed first and
+/// never "in progress" like a meeting.
+pub fn whole_day(o: &Occurrence, tz: Tz, day: NaiveDate) -> bool {
+    let (from, to) = (day_start(tz, day), day_start(tz, day + Duration::days(1)));
+    let (start, end) = o.span.instants(tz);
+    o.span.is_all_day() || (start <= from && end >= to) || end - start >= Duration::days(1)
+}
+
 /// The first instant of a day in `tz` (the rule all-day events use, DST gaps included).
 pub fn day_start(tz: Tz, d: NaiveDate) -> DateTime<Utc> {
     Span::AllDay { start: d, end: d }.instants(tz).0
@@ -176,48 +190,9 @@ fn line(
     day_to: DateTime<Utc>,
 ) -> String {
     let o = &item.occurrence;
-    let (start, end) = o.span.instants(tz);
-    let when = match o.span {
-        Span::AllDay { start: s, end: e } => {
-            let last = e - Duration::days(1);
-            if last > s {
-                format!(
-                    "{} ({} – {})",
-                    locale.t(Msg::AllDay),
-                    locale.t(Msg::DayNoWeekday(s)),
-                    locale.t(Msg::DayNoWeekday(last))
-                )
-            } else {
-                locale.t(Msg::AllDay)
-            }
-        }
-        Span::Timed { .. } if start < day_from || end > day_to => {
-            let (ls, le) = (start.with_timezone(&tz), end.with_timezone(&tz));
-            format!(
-                "{} {} – {} {}",
-                locale.t(Msg::DayNoWeekday(ls.date_naive())),
-                ls.format("%H:%M"),
-                locale.t(Msg::DayNoWeekday(le.date_naive())),
-                le.format("%H:%M")
-            )
-        }
-        Span::Timed { .. } => format!(
-            "{}–{}",
-            start.with_timezone(&tz).format("%H:%M"),
-            end.with_timezone(&tz).format("%H:%M")
-        ),
-    };
+    let when = when(locale, o, tz, day_from, day_to);
     let title = markdown_text(&o.summary);
-    let answer = if o.i_organize {
-        None
-    } else {
-        match o.my_partstat {
-            Some(PartStat::Declined) => Some(Answer::Declined),
-            Some(PartStat::Tentative) => Some(Answer::Tentative),
-            Some(PartStat::NeedsAction) => Some(Answer::NotAnswered),
-            _ => None,
-        }
-    };
+    let answer = my_answer(o);
     let mut out = if answer == Some(Answer::Declined) {
         format!("- ~~{when} {title}~~")
     } else {
@@ -248,6 +223,61 @@ fn line(
         out.push_str(&format!(" · {}", locale.t(Msg::MyAnswer(a))));
     }
     out
+}
+
+/// When a meeting happens, as shown on a day `[day_from, day_to)`: `10:00–10:30`, `All day`
+/// (with its dates when longer than a day), or both ends with dates when it crosses the day.
+pub fn when(
+    locale: Locale,
+    o: &Occurrence,
+    tz: Tz,
+    day_from: DateTime<Utc>,
+    day_to: DateTime<Utc>,
+) -> String {
+    let (start, end) = o.span.instants(tz);
+    match o.span {
+        Span::AllDay { start: s, end: e } => {
+            let last = e - Duration::days(1);
+            if last > s {
+                format!(
+                    "{} ({} – {})",
+                    locale.t(Msg::AllDay),
+                    locale.t(Msg::DayNoWeekday(s)),
+                    locale.t(Msg::DayNoWeekday(last))
+                )
+            } else {
+                locale.t(Msg::AllDay)
+            }
+        }
+        Span::Timed { .. } if start < day_from || end > day_to => {
+            let (ls, le) = (start.with_timezone(&tz), end.with_timezone(&tz));
+            format!(
+                "{} {} – {} {}",
+                locale.t(Msg::DayNoWeekday(ls.date_naive())),
+                ls.format("%H:%M"),
+                locale.t(Msg::DayNoWeekday(le.date_naive())),
+                le.format("%H:%M")
+            )
+        }
+        Span::Timed { .. } => format!(
+            "{}–{}",
+            start.with_timezone(&tz).format("%H:%M"),
+            end.with_timezone(&tz).format("%H:%M")
+        ),
+    }
+}
+
+/// My answer, when it is worth showing: none for meetings I organize or accepted.
+pub fn my_answer(o: &Occurrence) -> Option<Answer> {
+    if o.i_organize {
+        return None;
+    }
+    match o.my_partstat {
+        Some(PartStat::Declined) => Some(Answer::Declined),
+        Some(PartStat::Tentative) => Some(Answer::Tentative),
+        Some(PartStat::NeedsAction) => Some(Answer::NotAnswered),
+        _ => None,
+    }
 }
 
 /// Text from a calendar, safe inside Markdown: one line, formatting characters escaped.
