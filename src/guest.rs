@@ -270,6 +270,11 @@ fn probe_imports(text: &str) -> Vec<String> {
         mattermost::remove_custom_status(text)
     ));
     out.push(format!("mm.get-config {:?}", mattermost::get_config()));
+    let payload = [Prop {
+        key: "text".into(),
+        value: text.into(),
+    }];
+    mattermost::publish_event(text, text, &payload);
     out
 }
 

@@ -161,6 +161,10 @@ func (f *fakeHost) RemoveCustomStatus(_ context.Context, id string) cabi.Result[
 	return cabi.OK[cabi.Unit, wit.MMError](cabi.Unit{})
 }
 
+func (f *fakeHost) PublishEvent(_ context.Context, userID, event string, payload []wit.Prop) {
+	f.record("mm.publish-event %s %s %v", userID, event, payload)
+}
+
 func (f *fakeHost) GetConfig(context.Context) wit.PluginConfig {
 	f.record("mm.get-config")
 	return wit.PluginConfig{CaldavURL: "https://caldav.yandex.ru", ReminderLeadMinutes: 10, SyncIntervalMinutes: 5, EncryptionKey: "k"}
