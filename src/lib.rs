@@ -18,6 +18,7 @@ pub mod host;
 pub mod http;
 pub mod i18n;
 pub mod ical;
+pub mod panel;
 pub mod snapshot;
 pub mod store;
 pub mod sync;

@@ -1,9 +1,10 @@
-//! `serve-http`: dialog submissions and button clicks. Who is calling comes only from the
-//! `Mattermost-User-Id` header the server sets (`request.user_id`); a request without it
-//! is refused.
+//! `serve-http`: dialog submissions, button clicks and the web app's panel. Who is calling
+//! comes only from the `Mattermost-User-Id` header the server sets (`request.user_id`); a
+//! request without it is refused. Reads are GET, everything that changes something POST.
 //!
 //! | route | what |
 //! |---|---|
+//! | `GET /api/v1/agenda?day=<date>` | the panel: one day of meetings as JSON ([`crate::panel`]) |
 //! | `POST /dialog/connect` | connect/update dialog: check the login live, store, offer the calendars |
 //! | `POST /dialog/calendars` | calendars dialog: save the selection |
 //! | `POST /dialog/notifications` | notifications dialog: save the preferences |
@@ -22,13 +23,40 @@ use crate::crypto::Secret;
 use crate::dialogs::{self, Mode};
 use crate::host::Host;
 use crate::i18n::{Locale, Msg};
+use crate::panel;
 use crate::store::{self, keys, record, Problem};
 use mattermost::{ActionAnswer, ActionRequest, DialogAnswer, DialogSubmission};
+
+/// The routes that take a POST (a GET of one is refused with 405).
+const POST_ROUTES: [&str; 4] = [
+    dialogs::CONNECT_URL,
+    dialogs::CALENDARS_URL,
+    dialogs::NOTIFY_URL,
+    dialogs::CHOOSE_CALENDARS_URL,
+];
 
 pub fn serve(host: &impl Host, request: &PluginRequest) -> PluginResponse {
     let Some(user_id) = request.user_id.as_deref().filter(|u| !u.is_empty()) else {
         return plain(401, "not signed in");
     };
+    if request.method == RequestMethod::Get {
+        return match request.path.as_str() {
+            panel::AGENDA_PATH => {
+                let day = query_value(&request.query, "day").unwrap_or_default();
+                let (status, body) = panel::agenda(host, user_id, &day);
+                let mut response = json(&body);
+                response.status = status;
+                // Per-user and changing every minute: never from a cache.
+                response.headers.push(Header {
+                    name: "Cache-Control".into(),
+                    value: "no-store".into(),
+                });
+                response
+            }
+            path if POST_ROUTES.contains(&path) => plain(405, "method not allowed"),
+            _ => plain(404, "not found"),
+        };
+    }
     if request.method != RequestMethod::Post {
         return plain(405, "method not allowed");
     }
@@ -49,8 +77,16 @@ pub fn serve(host: &impl Host, request: &PluginRequest) -> PluginResponse {
             Some(a) => json(&choose_calendars_clicked(host, user_id, &a)),
             None => plain(400, "bad request"),
         },
+        panel::AGENDA_PATH => plain(405, "method not allowed"),
         _ => plain(404, "not found"),
     }
+}
+
+/// The first value of `name` in a query string (`a=1&day=2026-12-01`).
+fn query_value(query: &str, name: &str) -> Option<String> {
+    form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
 }
 
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Option<T> {

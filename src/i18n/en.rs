@@ -2,7 +2,7 @@
 
 use chrono::{Datelike, NaiveDate, Timelike};
 
-use super::{AgendaKind, Answer, DateWords, Help, Msg, TzSource};
+use super::{AgendaKind, Answer, DateWords, Help, Msg, TzSource, Ui};
 use crate::store::Problem;
 
 pub(super) const DATE_WORDS: DateWords = DateWords {
@@ -146,6 +146,34 @@ fn agenda_title(kind: AgendaKind, from: NaiveDate, to: NaiveDate) -> String {
         AgendaKind::Range => format!("{} – {}", day(from), day(to)),
         AgendaKind::Week => format!("Week: {} – {}", day(from), day(to)),
         AgendaKind::Month => format!("30 days: {} – {}", day(from), day(to)),
+    }
+}
+
+fn ui(u: Ui) -> &'static str {
+    match u {
+        Ui::PanelTitle => "Yandex Calendar",
+        Ui::OpenPanel => "Meetings today",
+        Ui::Yesterday => "Yesterday",
+        Ui::Today => "Today",
+        Ui::Tomorrow => "Tomorrow",
+        Ui::PickDate => "Date",
+        Ui::ChooseDay => "Day",
+        Ui::Join => "Join",
+        Ui::OpenEvent => "Open in Yandex Calendar",
+        Ui::Loading => "Loading…",
+        Ui::LoadFailed => "Could not load your meetings.",
+        Ui::Retry => "Try again",
+        Ui::Connect => "Connect",
+    }
+}
+
+/// `12 min`, `1 h`, `1 h 5 min`.
+fn duration(minutes: i64) -> String {
+    let (h, m) = (minutes / 60, minutes % 60);
+    match (h, m) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
     }
 }
 
@@ -342,6 +370,13 @@ pub(super) fn text(msg: Msg<'_>) -> String {
             "⏸ Syncing is paused. {} These are the meetings as of the last sync.",
             problem(p)
         ),
+
+        Msg::Ui(u) => ui(u).into(),
+        Msg::StartsIn { minutes } => format!("in {}", duration(minutes)),
+        Msg::EndsIn { minutes } => format!("now · {} left", duration(minutes)),
+        Msg::PanelNotConnected => {
+            "Connect Yandex Calendar to see your meetings here. Run:".into()
+        }
 
         Msg::CheckOk { login, calendars } => format!(
             "✅ Yandex Calendar accepts **{login}**: the connection works, {} found.",

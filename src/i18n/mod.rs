@@ -114,6 +114,71 @@ pub enum TzSource {
     Default,
 }
 
+/// The fixed texts of the web app's "Today" panel (buttons, labels, tooltips). They are
+/// shown before any request to the plugin, so `tests/webapp_catalog.rs` writes them into
+/// `webapp/src/generated/catalog.json` for the web app to bundle; texts about meetings come
+/// from the plugin's HTTP API instead ([`crate::panel`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ui {
+    /// The panel's title.
+    PanelTitle,
+    /// The App Bar icon's and the channel-header button's tooltip.
+    OpenPanel,
+    Yesterday,
+    Today,
+    Tomorrow,
+    /// The date field's label.
+    PickDate,
+    /// The day picker's group label.
+    ChooseDay,
+    /// The Telemost button.
+    Join,
+    /// The link of a meeting's title to the event in Yandex Calendar.
+    OpenEvent,
+    Loading,
+    LoadFailed,
+    Retry,
+    /// The button that runs the connect command.
+    Connect,
+}
+
+impl Ui {
+    pub const ALL: [Ui; 13] = [
+        Ui::PanelTitle,
+        Ui::OpenPanel,
+        Ui::Yesterday,
+        Ui::Today,
+        Ui::Tomorrow,
+        Ui::PickDate,
+        Ui::ChooseDay,
+        Ui::Join,
+        Ui::OpenEvent,
+        Ui::Loading,
+        Ui::LoadFailed,
+        Ui::Retry,
+        Ui::Connect,
+    ];
+
+    /// The name the web app looks the text up by.
+    pub fn key(self) -> &'static str {
+        match self {
+            Ui::PanelTitle => "panel_title",
+            Ui::OpenPanel => "open_panel",
+            Ui::Yesterday => "yesterday",
+            Ui::Today => "today",
+            Ui::Tomorrow => "tomorrow",
+            Ui::PickDate => "pick_date",
+            Ui::ChooseDay => "choose_day",
+            Ui::Join => "join",
+            Ui::OpenEvent => "open_event",
+            Ui::Loading => "loading",
+            Ui::LoadFailed => "load_failed",
+            Ui::Retry => "retry",
+            Ui::Connect => "connect",
+        }
+    }
+}
+
 /// My answer to a meeting, as the agenda marks it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answer {
@@ -294,6 +359,19 @@ pub enum Msg<'a> {
     PausedNote {
         problem: Problem,
     },
+
+    // --- the web app's panel ---
+    Ui(Ui),
+    /// The next meeting: `in 12 min` / `через 12 мин` (whole minutes, rounded up).
+    StartsIn {
+        minutes: i64,
+    },
+    /// A meeting in progress: `now · 20 min left` / `идёт · ещё 20 мин`.
+    EndsIn {
+        minutes: i64,
+    },
+    /// The panel of a user with no account (the command is shown beside it).
+    PanelNotConnected,
 
     // --- checks ---
     CheckOk {

@@ -2,7 +2,7 @@
 
 use chrono::{Datelike, NaiveDate, Timelike};
 
-use super::{AgendaKind, Answer, DateWords, Help, Msg, TzSource};
+use super::{AgendaKind, Answer, DateWords, Help, Msg, TzSource, Ui};
 use crate::store::Problem;
 
 pub(super) const DATE_WORDS: DateWords = DateWords {
@@ -158,6 +158,34 @@ fn agenda_title(kind: AgendaKind, from: NaiveDate, to: NaiveDate) -> String {
         AgendaKind::Range => capitalized(format!("{} – {}", day(from), day(to))),
         AgendaKind::Week => format!("Неделя: {} – {}", day(from), day(to)),
         AgendaKind::Month => format!("30 дней: {} – {}", day(from), day(to)),
+    }
+}
+
+fn ui(u: Ui) -> &'static str {
+    match u {
+        Ui::PanelTitle => "Яндекс Календарь",
+        Ui::OpenPanel => "Встречи на сегодня",
+        Ui::Yesterday => "Вчера",
+        Ui::Today => "Сегодня",
+        Ui::Tomorrow => "Завтра",
+        Ui::PickDate => "Дата",
+        Ui::ChooseDay => "День",
+        Ui::Join => "Подключиться",
+        Ui::OpenEvent => "Открыть в Яндекс Календаре",
+        Ui::Loading => "Загрузка…",
+        Ui::LoadFailed => "Не удалось загрузить встречи.",
+        Ui::Retry => "Повторить",
+        Ui::Connect => "Подключить календарь",
+    }
+}
+
+/// `12 мин`, `1 ч`, `1 ч 5 мин` (abbreviations take no plural endings).
+fn duration(minutes: i64) -> String {
+    let (h, m) = (minutes / 60, minutes % 60);
+    match (h, m) {
+        (0, m) => format!("{m} мин"),
+        (h, 0) => format!("{h} ч"),
+        (h, m) => format!("{h} ч {m} мин"),
     }
 }
 
@@ -364,6 +392,13 @@ pub(super) fn text(msg: Msg<'_>) -> String {
             "⏸ Синхронизация приостановлена. {} Это встречи на момент последней синхронизации.",
             problem(p)
         ),
+
+        Msg::Ui(u) => ui(u).into(),
+        Msg::StartsIn { minutes } => format!("через {}", duration(minutes)),
+        Msg::EndsIn { minutes } => format!("идёт · ещё {}", duration(minutes)),
+        Msg::PanelNotConnected => {
+            "Подключите Яндекс Календарь, чтобы видеть здесь свои встречи. Выполните:".into()
+        }
 
         Msg::CheckOk { login, calendars } => format!(
             "✅ Яндекс Календарь принимает **{login}**: подключение работает, найдено {}.",
