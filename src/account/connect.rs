@@ -6,6 +6,7 @@ use crate::caldav::{self, CalendarInfo, Client, Credentials, Principal};
 use crate::crypto::{self, Secret};
 use crate::host::Host;
 use crate::i18n::Msg;
+use crate::panel::events;
 use crate::store::{
     self, index, keys, record, Account, AccountStatus, CalendarEntry, CalendarId, Change, Problem,
 };
@@ -125,6 +126,7 @@ pub fn connect(host: &impl Host, user_id: &str, form: &Form) -> Result<(Account,
             account.calendars.len()
         ),
     );
+    events::agenda_changed(host, user_id);
     Ok((account, old.is_some()))
 }
 
@@ -191,6 +193,7 @@ pub fn choose_calendars(
         return Ok(None);
     };
     super::data::forget_calendars(host, user_id, &dropped).map_err(|e| store_problem(host, &e))?;
+    events::agenda_changed(host, user_id);
     Ok(Some(account))
 }
 
@@ -198,7 +201,7 @@ pub fn choose_calendars(
 /// caller tells the user, however many instances noticed at once).
 pub fn pause(host: &impl Host, user_id: &str, problem: Problem) -> Result<bool, Problem> {
     let now = host.now_ms();
-    record::update(
+    let paused = record::update(
         host,
         &keys::account(user_id),
         |cur: Result<Option<Account>, _>| match cur {
@@ -212,12 +215,16 @@ pub fn pause(host: &impl Host, user_id: &str, problem: Problem) -> Result<bool, 
             _ => (Change::Keep, false),
         },
     )
-    .map_err(|e| store_problem(host, &e))
+    .map_err(|e| store_problem(host, &e))?;
+    if paused {
+        events::agenda_changed(host, user_id);
+    }
+    Ok(paused)
 }
 
 /// Puts a paused account back to work (a live check passed); `true` if it was paused.
 pub fn resume(host: &impl Host, user_id: &str) -> Result<bool, Problem> {
-    record::update(
+    let resumed = record::update(
         host,
         &keys::account(user_id),
         |cur: Result<Option<Account>, _>| match cur {
@@ -228,7 +235,11 @@ pub fn resume(host: &impl Host, user_id: &str) -> Result<bool, Problem> {
             _ => (Change::Keep, false),
         },
     )
-    .map_err(|e| store_problem(host, &e))
+    .map_err(|e| store_problem(host, &e))?;
+    if resumed {
+        events::agenda_changed(host, user_id);
+    }
+    Ok(resumed)
 }
 
 /// Pauses the account after the server refused its password, and tells the user once,
@@ -277,7 +288,11 @@ pub fn disconnect(host: &impl Host, user_id: &str) -> Result<bool, Problem> {
     super::data::forget_user(host, user_id, account.as_ref())
         .map_err(|e| store_problem(host, &e))?;
     host.log(LogLevel::Info, &format!("{user_id} disconnected"));
-    Ok(account.is_some() || markers_exist)
+    let was = account.is_some() || markers_exist;
+    if was {
+        events::agenda_changed(host, user_id);
+    }
+    Ok(was)
 }
 
 fn store_problem(host: &impl Host, e: &store::StoreError) -> Problem {

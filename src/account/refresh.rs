@@ -117,6 +117,8 @@ fn refresh_locked(
     };
 
     let mut problem = None;
+    // Whether stored meetings changed: then the user's open apps are told.
+    let mut changed = false;
     for cal in account.selected() {
         let id = CalendarId::of_url(&cal.url);
         let Some(info) = listed.iter().find(|c| caldav::href::same(&c.url, &cal.url)) else {
@@ -133,7 +135,8 @@ fn refresh_locked(
             }
         }
         match sync_one(host, &client, user_id, &id, &cal.url, marker, now) {
-            Ok(m) => {
+            Ok((m, touched)) => {
+                changed |= touched;
                 markers.calendars.insert(id.as_str().to_string(), m);
             }
             Err(SyncFailure::Store(e)) => return Err(log_store(host, &e)),
@@ -178,6 +181,9 @@ fn refresh_locked(
         record::put(host, &keys::markers(user_id), &markers).map_err(|e| log_store(host, &e))?;
     }
     discard_if_disconnected(host, user_id, account)?;
+    if changed {
+        crate::panel::events::agenda_changed(host, user_id);
+    }
     Ok(match problem {
         None => Outcome::Fresh {
             requests: client.stats().requests,
@@ -204,7 +210,7 @@ fn sync_one<E: Host>(
     url: &str,
     marker: Option<CalendarMarker>,
     now: i64,
-) -> Result<CalendarMarker, SyncFailure> {
+) -> Result<(CalendarMarker, bool), SyncFailure> {
     let state_key = keys::calendar_state(user_id, id);
     let stored =
         record::get_or_rebuild::<SyncState>(host, &state_key).map_err(SyncFailure::Store)?;
@@ -232,6 +238,7 @@ fn sync_one<E: Host>(
         .map(|o| (href(&o.url), o.data.clone()))
         .collect();
     let removals: Vec<String> = result.removed.iter().map(|u| href(u)).collect();
+    let touched = !upserts.is_empty() || !removals.is_empty();
     let total = result.state.objects.len();
     let buckets = bodies::apply(
         host,
@@ -251,7 +258,7 @@ fn sync_one<E: Host>(
     )
     .map_err(SyncFailure::Store)?;
     let listed = result.method == SyncMethod::FullQuery;
-    Ok(CalendarMarker {
+    let marker = CalendarMarker {
         ctag: result.state.ctag.clone(),
         token: result.state.sync_token.clone(),
         buckets,
@@ -267,7 +274,8 @@ fn sync_one<E: Host>(
             old.listed_from_ms
         },
         synced_at_ms: now,
-    })
+    };
+    Ok((marker, touched))
 }
 
 fn finish_failed(

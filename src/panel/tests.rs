@@ -368,3 +368,29 @@ fn the_route_serves_json_to_the_signed_in_user_only() {
     let body: serde_json::Value = serde_json::from_slice(&r.body).expect("json");
     assert_eq!(body["status"], "problem");
 }
+
+#[test]
+fn account_changes_reach_the_users_apps() {
+    let host = connected("ru", "Europe/Moscow", msk(10, 20), 60_000);
+    assert_eq!(crate::account::connect::disconnect(&host, "u"), Ok(true));
+    let published: Vec<Effect> = host
+        .effects
+        .borrow()
+        .iter()
+        .filter(|e| matches!(e, Effect::Publish { .. }))
+        .cloned()
+        .collect();
+    assert_eq!(
+        published,
+        [Effect::Publish {
+            user_id: "u".into(),
+            event: events::AGENDA_CHANGED.into(),
+            payload: Vec::new(),
+        }]
+    );
+    // The panel now offers to connect.
+    assert!(matches!(
+        agenda(&host, "u", ""),
+        (200, Panel::NotConnected { .. })
+    ));
+}
