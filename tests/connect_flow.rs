@@ -151,6 +151,14 @@ fn ephemeral_posts(effects: &[Effect]) -> Vec<Post> {
         .collect()
 }
 
+/// Whether the user's open apps were told their agenda changed (the panel reloads then).
+fn agenda_changed(effects: &[Effect], user: &str) -> bool {
+    effects.iter().any(|e| {
+        matches!(e, Effect::Publish { user_id, event, .. }
+            if user_id == user && event == yandex_calendar::panel::events::AGENDA_CHANGED)
+    })
+}
+
 #[test]
 fn connect_choose_agenda_revoke_disconnect() {
     let server = common::Server::start("radicale.sh", "radicale-connect");
@@ -255,6 +263,10 @@ fn connect_choose_agenda_revoke_disconnect() {
         agenda.contains("_Работа_") && agenda.contains("_Личное_"),
         "{agenda}"
     );
+    assert!(
+        agenda_changed(&w.take_effects(), "ivan"),
+        "the first sync stored meetings: ivan's apps are told"
+    );
 
     // Nothing changed on the server: the next agenda costs one request.
     w.host.requests.borrow_mut().clear();
@@ -264,6 +276,10 @@ fn connect_choose_agenda_revoke_disconnect() {
         w.host.requests.borrow().len(),
         1,
         "an unchanged account costs one PROPFIND"
+    );
+    assert!(
+        !agenda_changed(&w.take_effects(), "ivan"),
+        "nothing changed, nothing told"
     );
 
     // A meeting added on the server shows up on the next question.
@@ -285,6 +301,10 @@ fn connect_choose_agenda_revoke_disconnect() {
     let agenda = w.command("ivan", "/yandex_calendar tomorrow");
     assert!(agenda.contains("09:30–10:30 **Ретро**"), "{agenda}");
     assert!(agenda.starts_with("**Завтра, "), "{agenda}");
+    assert!(
+        agenda_changed(&w.take_effects(), "ivan"),
+        "a new meeting is told"
+    );
 
     // Another user in Yekaterinburg (UTC+5) connects to the same account: the same
     // meetings at their own local time, in English.
