@@ -9,7 +9,7 @@ BUNDLE = dist/$(shell python3 -c 'import json;m=json.load(open("plugin.json"));p
 TARGET_DIR = $(shell cargo metadata --format-version 1 --no-deps 2>/dev/null | python3 -c 'import json,sys;print(json.load(sys.stdin)["target_directory"])')
 REFHOST = $(TARGET_DIR)/refhost/refhost
 
-.PHONY: all run run-check dist wasm test lint test-rust test-go conformance refhost e2e bench clean
+.PHONY: all run run-check dist wasm test lint test-rust test-webapp test-go conformance refhost browser-deps e2e browser bench clean
 
 all: dist
 
@@ -31,8 +31,9 @@ wasm:
 # The whole suite: lints, Rust tests (unit, and CalDAV against real Radicale, Xandikos and
 # the Yandex replay server), the bundle, the Go host against the real module, the
 # conformance run against the wasmtime reference host, and the end-to-end suite in a real
-# Mattermost server, and a check that `make run` brings the demo up.
-test: lint test-rust dist test-go conformance e2e run-check
+# Mattermost server (with the web app's panel in headless Chromium), and a check that
+# `make run` brings the demo up.
+test: lint test-rust test-webapp dist test-go conformance e2e run-check
 
 lint: wasm
 	cargo fmt --all --check
@@ -45,6 +46,10 @@ lint: wasm
 
 test-rust:
 	cargo test
+
+# The web app's unit tests (vitest) and type check.
+test-webapp:
+	cd webapp && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm test
 
 test-go: wasm
 	cd host-shim && YCAL_BUNDLE=$(CURDIR)/$(BUNDLE) go test -count=1 ./...
@@ -59,8 +64,17 @@ conformance: wasm refhost
 # The only Mattermost buildable from the Go module proxy here is 11.4, older than the
 # manifest's min_server_version (11.7, the oldest supported ESR), so the suite installs a
 # copy of the bundle with min_server_version lowered to the server's (and says so).
-e2e: dist
+e2e: dist browser-deps
 	cd tests/e2e && YCAL_BUNDLE=$(CURDIR)/$(BUNDLE) YCAL_E2E_RELAX_MIN_SERVER=1 go test -count=1 -v ./...
+
+# Chromium (Debian's) and the Playwright driver for the browser test, part of e2e.
+browser-deps:
+	tests/browser/setup.sh
+
+# Only the browser test (the panel in headless Chromium against the real plugin);
+# screenshots in tests/browser/out.
+browser: dist browser-deps
+	cd tests/e2e && YCAL_BUNDLE=$(CURDIR)/$(BUNDLE) YCAL_E2E_RELAX_MIN_SERVER=1 go test -count=1 -v -run TestPanelInTheBrowser ./...
 
 # Benchmarks, each measured side by side in one run and reported as ratios.
 bench: wasm refhost
@@ -69,4 +83,4 @@ bench: wasm refhost
 	tests/bench/caldav.sh
 
 clean:
-	rm -rf dist build host-shim/component.wasm webapp/dist
+	rm -rf dist build host-shim/component.wasm webapp/dist tests/browser/out
