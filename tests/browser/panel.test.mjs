@@ -28,15 +28,28 @@ after(async () => {
     await browser?.close();
 });
 
-/** A fresh browser profile signed in as `who` (the server sets the session cookies). */
-async function signedIn(who, query = '', viewport = {width: 1280, height: 800}) {
+/**
+ * A fresh browser profile signed in as `who` (the server sets the session cookies), by
+ * the harness page's own form (as in `make run`) or by the API.
+ */
+async function signedIn(who, query = '', viewport = {width: 1280, height: 800}, {form = false} = {}) {
     const user = config.users[who];
     const context = await browser.newContext({viewport, locale: user.locale === 'ru' ? 'ru-RU' : 'en-US'});
-    const res = await context.request.post(`${config.harness}/api/v4/users/login`, {
-        data: {login_id: user.login, password: user.password},
-        headers: {'X-Requested-With': 'XMLHttpRequest'},
-    });
-    assert.equal(res.status(), 200, `sign-in of ${who}: ${await res.text()}`);
+    if (form) {
+        const page = await context.newPage();
+        await page.goto(`${config.harness}/?login=${encodeURIComponent(user.login)}`);
+        assert.equal(await page.getByLabel('Login').inputValue(), user.login);
+        await page.getByLabel('Password').fill(user.password);
+        await page.getByRole('button', {name: 'Sign in'}).click();
+        await page.waitForFunction(() => window.__harness?.ready, null, {timeout: 20_000});
+        await page.close();
+    } else {
+        const res = await context.request.post(`${config.harness}/api/v4/users/login`, {
+            data: {login_id: user.login, password: user.password},
+            headers: {'X-Requested-With': 'XMLHttpRequest'},
+        });
+        assert.equal(res.status(), 200, `sign-in of ${who}: ${await res.text()}`);
+    }
     const page = await context.newPage();
     const problems = [];
     page.on('pageerror', (e) => problems.push(String(e)));
@@ -220,7 +233,7 @@ test('a narrow sidebar: nothing sticks out, nothing needs a sideways scroll', as
 });
 
 test('not connected: the panel offers the command; connecting updates it at once over the websocket', async () => {
-    const {context, page, problems} = await signedIn('olga', 'theme=light');
+    const {context, page, problems} = await signedIn('olga', 'theme=light', undefined, {form: true});
     await page.getByRole('button', {name: 'Встречи на сегодня'}).click();
     await rhs(page).getByText(/^Подключите Яндекс Календарь/).waitFor();
     assert.equal(await rhs(page).locator('code').innerText(), '/yandex_calendar connect');
