@@ -6,7 +6,9 @@
                                  (by the terminal client $YCAL_CLIENT_BIN);
                                  writes RUN_DIR/demo.env and prints how to try it
   demo.py check RUN_DIR          /yandex_calendar info and today as the demo user (Russian
-                                 answers, today's demo meetings) and the calendar in Radicale
+                                 answers, today's demo meetings), the same meetings in the
+                                 web app panel's API through its harness page, and the
+                                 calendar in Radicale
 
 RUN_DIR holds mm/env (written by tests/mattermost/mm.sh) and radicale/url.
 Standard library only.
@@ -408,7 +410,8 @@ def setup(run_dir, bundle):
         for k, v in {"MM_URL": url, "TEAM_ID": team["id"], "CHANNEL_ID": channel["id"],
                      "ADMIN_PASSWORD": pw["admin"], "DEMO_PASSWORD": pw["demo"], "DEMO_TOKEN": token,
                      "CALDAV_URL": radicale, "CALENDAR_URL": cal_url,
-                     "CALDAV_PASSWORD": pw["caldav"],
+                     "CALDAV_PASSWORD": pw["caldav"], "PANEL_URL": os.environ.get("YCAL_PANEL_URL", ""),
+                     "PLUGIN_ID": manifest["id"],
                      "DEMO_DAY": dt.datetime.now(MSK).date().isoformat()}.items():
             f.write(f"{k}={v}\n")
 
@@ -428,6 +431,11 @@ Use the plugin as {DEMO_USER} from a terminal (slash commands, dialogs as prompt
   {client}
   then type  /yandex_calendar today   /yandex_calendar week   /yandex_calendar profile
              /yandex_calendar connections update   (the dialog, then the calendars button)
+The web app's Today panel (this server has no web app: a harness page loads the plugin's
+main.js the way the web app does, with the real server behind it):
+  {os.environ.get("YCAL_PANEL_URL", "(not started)")}?login={DEMO_USER}   sign in as {DEMO_USER} / {pw['demo']}, then click the
+             calendar icon on the right (App Bar); add &theme=dark for the dark theme,
+             &appbar=0 for the channel-header button, &rhs=280 for a narrow sidebar
 Or one command over the REST API:
   curl -s -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\
        -d '{cmd}' {url}/api/v4/commands/execute
@@ -457,6 +465,7 @@ def check(run_dir):
     if missing or "Сегодня" not in text or TELEMOST not in text:
         fail(f"/yandex_calendar today answered {text[:600]!r}; want {TODAY_MEETINGS} and the Telemost link")
     say(f"ok: /yandex_calendar today as {DEMO_USER} shows the demo meetings: {', '.join(TODAY_MEETINGS)}")
+    check_panel(env)
     token_user = Mattermost(env["MM_URL"], env["DEMO_TOKEN"]).call("GET", "/users/me")
     if token_user["username"] != DEMO_USER:
         fail(f"the printed access token belongs to {token_user['username']}")
@@ -476,6 +485,34 @@ def check(run_dir):
         if needle not in text:
             fail(f"the demo calendar has no {needle!r}")
     say(f"ok: Radicale holds the demo meetings (2 today, 4 this week) at {cal}")
+
+
+def check_panel(env):
+    """The printed harness page serves the plugin's bundle, and through it the panel's API
+    gives the demo user's meetings, signed in with a session cookie as the web app is."""
+    base = env.get("PANEL_URL", "").rstrip("/")
+    if not base:
+        fail("the panel's harness page was not started (no PANEL_URL)")
+    status, _, page = http("GET", base + "/")
+    if status != 200 or b"harness.js" not in page:
+        fail(f"the harness page {base}/ answered HTTP {status}")
+    status, _, js = http("GET", base + "/harness/plugin/main.js")
+    if status != 200 or b"registerPlugin" not in js:
+        fail(f"the harness serves no plugin bundle (HTTP {status})")
+    status, headers, text = http("POST", base + "/api/v4/users/login", json.dumps(
+        {"login_id": DEMO_USER, "password": env["DEMO_PASSWORD"]}).encode(),
+        {"Content-Type": "application/json", "X-Requested-With": "XMLHttpRequest"})
+    cookies = "; ".join(c.split(";", 1)[0] for c in headers.get_all("Set-Cookie") or [])
+    if status != 200 or "MMAUTHTOKEN=" not in cookies:
+        fail(f"signing in through the harness page: HTTP {status} {text[:200]!r}")
+    status, _, text = http("GET", f"{base}/plugins/{env['PLUGIN_ID']}/api/v1/agenda?day=today",
+                           headers={"Cookie": cookies, "X-Requested-With": "XMLHttpRequest"})
+    panel = json.loads(text) if status == 200 else {}
+    titles = [m["title"] for m in panel.get("meetings", [])]
+    if panel.get("status") != "day" or not panel.get("title", "").startswith("Сегодня") or \
+            any(m not in titles for m in TODAY_MEETINGS):
+        fail(f"the panel's API through {base} answered HTTP {status}: {text[:400]!r}")
+    say(f"ok: the panel's page {base}/ serves the bundle, and its API shows {', '.join(titles)}")
 
 
 def main(argv):
