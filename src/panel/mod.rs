@@ -101,6 +101,7 @@ pub fn agenda(host: &impl Host, user_id: &str, day: &str) -> (u16, Panel) {
         .map(|c| (c.name, c.bodies))
         .collect();
     let me = Me::new(account::my_addresses(&account, &person));
+    // Unreadable objects are logged by the command; asked every minute, the panel stays quiet.
     let (items, _skipped) = agenda::meetings(&calendars, person.tz, &me, &request);
     let meetings = day_meetings(l, &items, person.tz, request.from, now);
     let (first_day, last_day) = (
