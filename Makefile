@@ -14,7 +14,7 @@ HOST_PLATFORM = $(shell go env GOOS)/$(shell go env GOARCH)
 TARGET_DIR = $(shell cargo metadata --format-version 1 --no-deps 2>/dev/null | python3 -c 'import json,sys;print(json.load(sys.stdin)["target_directory"])')
 REFHOST = $(TARGET_DIR)/refhost/refhost
 
-.PHONY: all run run-check dist bundle probe-bundle wasm test lint test-rust test-go conformance refhost e2e e2e-newest e2e-oldest bench clean
+.PHONY: all run run-check dist bundle probe-bundle wasm test lint test-rust test-webapp test-go conformance refhost browser-deps e2e e2e-newest e2e-oldest browser bench clean
 
 all: dist
 
@@ -44,20 +44,26 @@ wasm:
 # The whole suite: lints, Rust tests (unit, and CalDAV against real Radicale, Xandikos and
 # the Yandex replay server), the bundle, the Go host against the real module, the
 # conformance run against the wasmtime reference host, and the end-to-end suite in a real
-# Mattermost server, and a check that `make run` brings the demo up.
-test: lint test-rust bundle test-go conformance e2e run-check
+# Mattermost server (with the web app's panel in headless Chromium), and a check that
+# `make run` brings the demo up.
+test: lint test-rust test-webapp bundle test-go conformance e2e run-check
 
 lint: wasm
 	cargo fmt --all --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-wasip1 --lib -- -D warnings
 	cargo clippy --target wasm32-wasip1 --lib --features abi-probe -- -D warnings
-	test -z "$$(gofmt -l host-shim tests/e2e tests/mattermost)" || { gofmt -l host-shim tests/e2e tests/mattermost; exit 1; }
+	test -z "$$(gofmt -l host-shim tests/e2e tests/mmclient tests/mattermost)" || { gofmt -l host-shim tests/e2e tests/mmclient tests/mattermost; exit 1; }
 	cd host-shim && go vet ./... && go vet -tags probe ./...
 	cd tests/e2e && go vet ./...
+	cd tests/mmclient && go vet ./...
 
 test-rust:
 	cargo test
+
+# The web app's unit tests (vitest) and type check.
+test-webapp:
+	cd webapp && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm test
 
 # With the race detector: hooks run concurrently with activation and deactivation.
 test-go: wasm
@@ -72,11 +78,21 @@ conformance: wasm refhost
 
 # The end-to-end suite on the newest and the oldest Mattermost the Go module proxy builds
 # here (tests/mattermost/README.md); the bundle's min_server_version must admit both.
+# It includes the browser test of the web app's panel (headless Chromium).
 e2e: e2e-newest e2e-oldest
 
-e2e-newest e2e-oldest: bundle probe-bundle
+e2e-newest e2e-oldest: bundle probe-bundle browser-deps
 	cd tests/e2e && MM_SERVER=$(@:e2e-%=%) YCAL_BUNDLE=$(CURDIR)/$(BUNDLE) YCAL_PROBE_BUNDLE=$(CURDIR)/$(PROBE_BUNDLE) \
 		go test -count=1 -v ./...
+
+# Chromium (Debian's) and the Playwright driver for the browser test, part of e2e.
+browser-deps:
+	tests/browser/setup.sh
+
+# Only the browser test (the panel in headless Chromium against the real plugin);
+# screenshots in tests/browser/out.
+browser: bundle probe-bundle browser-deps
+	cd tests/e2e && MM_SERVER=newest YCAL_BUNDLE=$(CURDIR)/$(BUNDLE) YCAL_PROBE_BUNDLE=$(CURDIR)/$(PROBE_BUNDLE) go test -count=1 -v -run TestPanelInTheBrowser ./...
 
 # Benchmarks, each measured side by side in one run and reported as ratios.
 bench: wasm refhost
@@ -85,4 +101,4 @@ bench: wasm refhost
 	tests/bench/caldav.sh
 
 clean:
-	rm -rf dist build host-shim/component.wasm host-shim/component-probe.wasm webapp/dist
+	rm -rf dist build host-shim/component.wasm host-shim/component-probe.wasm webapp/dist tests/browser/out

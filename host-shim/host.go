@@ -375,6 +375,16 @@ func (h *mmHost) RemoveCustomStatus(_ context.Context, userID string) cabi.Resul
 	return mmResult(h.p.API.RemoveUserCustomStatus(userID))
 }
 
+// PublishEvent sends a websocket event to the user's sessions; the server names it
+// custom_<plugin id>_<event>.
+func (h *mmHost) PublishEvent(_ context.Context, userID, event string, payload []wit.Prop) {
+	data := make(map[string]any, len(payload))
+	for _, p := range payload {
+		data[p.Key] = p.Value
+	}
+	h.p.API.PublishWebSocketEvent(event, data, &model.WebsocketBroadcast{UserId: userID})
+}
+
 func (h *mmHost) GetConfig(context.Context) wit.PluginConfig {
 	return h.p.configuration().saved
 }

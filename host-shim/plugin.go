@@ -118,16 +118,6 @@ func (p *Plugin) OnActivate() (err error) {
 		return err
 	}
 
-	client := pluginapi.NewClient(p.API, p.Driver)
-	botID, err := client.Bot.EnsureBot(&model.Bot{
-		Username:    botUsername,
-		DisplayName: botDisplayName,
-		Description: "Your Yandex Calendar: agenda, reminders and meeting news. · Ваш Яндекс Календарь: расписание, напоминания и новости о встречах.",
-	}, pluginapi.ProfileImagePath(filepath.Join("assets", "icon.png")))
-	if err != nil {
-		return fmt.Errorf("ensure bot: %w", err)
-	}
-
 	opts, warnings := runtimeOptions(p.getenv)
 	for _, w := range warnings {
 		p.API.LogWarn(w)
@@ -135,7 +125,9 @@ func (p *Plugin) OnActivate() (err error) {
 	opts.Stderr = logWriter{p}
 	opts.Observe = p.observe
 	opts.CacheDir = p.cacheDir()
-	host := &mmHost{p: p, id: manifest.Id, botID: botID, egress: p.egress}
+	// The bot's id is filled in below, once the component has described the command (the
+	// bot's description is the component's text); nothing posts before that.
+	host := &mmHost{p: p, id: manifest.Id, egress: p.egress}
 	ctx := context.Background()
 	rt, err := component.New(ctx, wasm, component.HostImpls(host), opts)
 	if err != nil && opts.CacheDir != "" {
@@ -164,6 +156,17 @@ func (p *Plugin) OnActivate() (err error) {
 	if err != nil {
 		return fail(err)
 	}
+	// The bot's description is the component's text (both languages), like every text users read.
+	client := pluginapi.NewClient(p.API, p.Driver)
+	botID, err := client.Bot.EnsureBot(&model.Bot{
+		Username:    botUsername,
+		DisplayName: botDisplayName,
+		Description: cmd.Description,
+	}, pluginapi.ProfileImagePath(filepath.Join("assets", "icon.png")))
+	if err != nil {
+		return fail(fmt.Errorf("ensure bot: %w", err))
+	}
+	host.botID = botID
 	if err := p.API.RegisterCommand(toModelCommand(cmd)); err != nil {
 		return fail(fmt.Errorf("register command: %w", err))
 	}

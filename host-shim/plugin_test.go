@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/mattermost/mattermost/server/public/plugin"
+
+	"github.com/ycal/yandex-calendar/host-shim/wit"
 )
 
 // fakeAPI is a plugin API test double: an in-memory KV store and the few calls the shim
@@ -31,6 +34,13 @@ type fakeAPI struct {
 	bots     []*model.Bot
 	images   map[string][]byte
 	logs     []string
+	events   []published
+}
+
+type published struct {
+	event   string
+	payload map[string]any
+	to      *model.WebsocketBroadcast
 }
 
 // newFakeAPI installs a bundle holding the module at wasm (the shipped one by default).
@@ -186,6 +196,12 @@ func (a *fakeAPI) GetUser(id string) (*model.User, *model.AppError) {
 		return nil, model.NewAppError("GetUser", "app.user.missing.app_error", nil, "", http.StatusNotFound)
 	}
 	return u, nil
+}
+
+func (a *fakeAPI) PublishWebSocketEvent(event string, payload map[string]any, to *model.WebsocketBroadcast) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.events = append(a.events, published{event, payload, to})
 }
 
 func (a *fakeAPI) GetPost(id string) (*model.Post, *model.AppError) {
@@ -366,4 +382,18 @@ func manifestID(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return m.ID
+}
+
+// The component's publish-event reaches the user's sessions only, payload as strings (the
+// server adds the custom_<plugin id>_ prefix).
+func TestPublishEventGoesToTheUserOnly(t *testing.T) {
+	p, api := activated(t)
+	(&mmHost{p: p}).PublishEvent(context.Background(), "u1", "agenda_changed", []wit.Prop{{Key: "day", Value: "2026-12-01"}})
+	if len(api.events) != 1 {
+		t.Fatalf("events: %+v", api.events)
+	}
+	e := api.events[0]
+	if e.event != "agenda_changed" || e.payload["day"] != "2026-12-01" || e.to == nil || e.to.UserId != "u1" || e.to.ChannelId != "" || e.to.TeamId != "" {
+		t.Fatalf("event %+v to %+v", e, e.to)
+	}
 }

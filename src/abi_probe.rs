@@ -141,6 +141,10 @@ fn call_one(call: ImportCall) -> String {
         }
         ImportCall::RemoveCustomStatus(u) => format!("{:?}", mattermost::remove_custom_status(&u)),
         ImportCall::GetConfig => format!("{:?}", mattermost::get_config()),
+        ImportCall::PublishEvent((u, e, p)) => {
+            mattermost::publish_event(&u, &e, &p);
+            "()".to_string()
+        }
     }
 }
 
@@ -282,5 +286,10 @@ fn probe_imports(text: &str) -> Vec<String> {
         mattermost::remove_custom_status(text)
     ));
     out.push(format!("mm.get-config {:?}", mattermost::get_config()));
+    let payload = [Prop {
+        key: "text".into(),
+        value: text.into(),
+    }];
+    mattermost::publish_event(text, text, &payload);
     out
 }

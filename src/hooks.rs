@@ -37,15 +37,8 @@ pub fn execute_command(host: &impl Host, args: &CommandArgs) -> CommandResponse 
     commands::execute(host, args)
 }
 
-pub fn serve_http(_host: &impl Host, _request: &PluginRequest) -> PluginResponse {
-    PluginResponse {
-        status: 404,
-        headers: vec![crate::bindings::types::Header {
-            name: "Content-Type".into(),
-            value: "text/plain; charset=utf-8".into(),
-        }],
-        body: b"not found".to_vec(),
-    }
+pub fn serve_http(host: &impl Host, request: &PluginRequest) -> PluginResponse {
+    crate::http::serve(host, request)
 }
 
 pub fn run_job(_host: &impl Host, kind: JobKind) -> Result<JobReport, String> {

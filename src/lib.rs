@@ -5,16 +5,23 @@
 //! imports of `wit/host.wit`. The logic is written against the [`host::Host`] traits so it
 //! runs natively in `cargo test` with a fake host.
 
+pub mod account;
+pub mod agenda;
 pub mod bindings;
 pub mod caldav;
 pub mod changes;
 pub mod commands;
+pub mod crypto;
+pub mod dialogs;
 pub mod hooks;
 pub mod host;
+pub mod http;
 pub mod i18n;
 pub mod ical;
+pub mod panel;
 pub mod settings;
 pub mod snapshot;
+pub mod store;
 pub mod sync;
 
 #[cfg(all(target_arch = "wasm32", feature = "abi-probe"))]

@@ -291,6 +291,7 @@ func TestEveryImportReachesTheHost(t *testing.T) {
 		"log debug\nlog info\nlog warn\nlog error",
 		"mm.ephemeral-post Привет 😀 Привет 😀",
 		"mm.open-dialog Привет 😀 /dialog",
+		"mm.publish-event Привет 😀 Привет 😀 [{text Привет 😀}]",
 	} {
 		if !strings.Contains(calls, want) {
 			t.Errorf("the host did not get %q in:\n%s", want, calls)

@@ -161,6 +161,10 @@ func (f *fakeHost) RemoveCustomStatus(_ context.Context, id string) cabi.Result[
 	return cabi.OK[cabi.Unit, wit.MMError](cabi.Unit{})
 }
 
+func (f *fakeHost) PublishEvent(_ context.Context, userID, event string, payload []wit.Prop) {
+	f.record("mm.publish-event %s %s %v", userID, event, payload)
+}
+
 func (f *fakeHost) GetConfig(context.Context) wit.PluginConfig {
 	f.record("mm.get-config")
 	url, lead, interval, hosts := "https://caldav.yandex.ru", int64(10), int64(5), ""

@@ -115,23 +115,32 @@ type UserStatus struct {
 
 func (UserStatus) WITTuple() {}
 
+type UserEventPayload struct {
+	User    string
+	Event   string
+	Payload []Prop
+}
+
+func (UserEventPayload) WITTuple() {}
+
 // ImportCall is variant import-call: one import with its arguments.
 type ImportCall struct {
-	HTTPSend           *HTTPRequest     `wit:"http-send"`
-	KVGet              *string          `wit:"kv-get"`
-	KVSet              *KeyValue        `wit:"kv-set"`
-	KVSetWithExpiry    *KeyValueExpiry  `wit:"kv-set-with-expiry"`
-	KVCompareAndSet    *KeyOldNew       `wit:"kv-compare-and-set"`
-	KVDelete           *string          `wit:"kv-delete"`
-	KVListKeys         *PrefixPage      `wit:"kv-list-keys"`
-	DMPost             *IDPost          `wit:"dm-post"`
-	UpdatePost         *IDPost          `wit:"update-post"`
-	DeletePost         *string          `wit:"delete-post"`
-	EphemeralPost      *UserChannelPost `wit:"ephemeral-post"`
-	GetUser            *string          `wit:"get-user"`
-	UpdateCustomStatus *UserStatus      `wit:"update-custom-status"`
-	RemoveCustomStatus *string          `wit:"remove-custom-status"`
-	GetConfig          *cabi.Unit       `wit:"get-config"`
+	HTTPSend           *HTTPRequest      `wit:"http-send"`
+	KVGet              *string           `wit:"kv-get"`
+	KVSet              *KeyValue         `wit:"kv-set"`
+	KVSetWithExpiry    *KeyValueExpiry   `wit:"kv-set-with-expiry"`
+	KVCompareAndSet    *KeyOldNew        `wit:"kv-compare-and-set"`
+	KVDelete           *string           `wit:"kv-delete"`
+	KVListKeys         *PrefixPage       `wit:"kv-list-keys"`
+	DMPost             *IDPost           `wit:"dm-post"`
+	UpdatePost         *IDPost           `wit:"update-post"`
+	DeletePost         *string           `wit:"delete-post"`
+	EphemeralPost      *UserChannelPost  `wit:"ephemeral-post"`
+	GetUser            *string           `wit:"get-user"`
+	UpdateCustomStatus *UserStatus       `wit:"update-custom-status"`
+	RemoveCustomStatus *string           `wit:"remove-custom-status"`
+	GetConfig          *cabi.Unit        `wit:"get-config"`
+	PublishEvent       *UserEventPayload `wit:"publish-event"`
 }
 
 func (ImportCall) WITVariant() {}

@@ -32,6 +32,7 @@ type Host interface {
 	UpdateCustomStatus(ctx context.Context, userID string, status CustomStatus) cabi.Result[cabi.Unit, MMError]
 	RemoveCustomStatus(ctx context.Context, userID string) cabi.Result[cabi.Unit, MMError]
 	GetConfig(ctx context.Context) PluginConfig
+	PublishEvent(ctx context.Context, userID, event string, payload []Prop)
 }
 
 const pkg = "yandex:calendar/"
@@ -71,6 +72,7 @@ var Imports = []Import{
 	imp("mattermost", "update-custom-status", "UpdateCustomStatus"),
 	imp("mattermost", "remove-custom-status", "RemoveCustomStatus"),
 	imp("mattermost", "get-config", "GetConfig"),
+	imp("mattermost", "publish-event", "PublishEvent"),
 }
 
 // Signature returns the WIT parameter and result types of an import, read off the Host

@@ -2,11 +2,11 @@
 
 use super::tree::{Sub, GROUPS, INFO, TRIGGER};
 use crate::bindings::types::{AutocompleteArg, AutocompleteItem, SlashCommand};
-use crate::i18n::Text;
+use crate::i18n::{both, Help, Msg};
 
 /// Autocomplete is registered once for everybody, so its help shows both languages.
-fn both(text: Text) -> String {
-    format!("{} · {}", text.en, text.ru)
+fn help(h: Help) -> String {
+    both(Msg::Help(h))
 }
 
 fn item(parent: &[&str], sub: &Sub) -> AutocompleteItem {
@@ -19,13 +19,13 @@ fn item(parent: &[&str], sub: &Sub) -> AutocompleteItem {
             .map(|a| a.hint)
             .collect::<Vec<_>>()
             .join(" "),
-        help_text: both(sub.help),
+        help_text: help(sub.help),
         args: sub
             .args
             .iter()
             .map(|a| AutocompleteArg {
                 hint: a.hint.to_string(),
-                help_text: both(a.help),
+                help_text: help(a.help),
                 pattern: a.pattern.to_string(),
             })
             .collect(),
@@ -39,7 +39,7 @@ pub fn slash_command() -> SlashCommand {
             parent: Vec::new(),
             trigger: group.name.to_string(),
             hint: "[command]".to_string(),
-            help_text: both(group.help),
+            help_text: help(group.help),
             args: Vec::new(),
         });
         for sub in group.subs {
@@ -49,11 +49,8 @@ pub fn slash_command() -> SlashCommand {
     items.push(item(&[], &INFO));
     SlashCommand {
         trigger: TRIGGER.to_string(),
-        display_name: "Yandex Calendar".to_string(),
-        description: both(Text::new(
-            "Yandex Calendar in Mattermost",
-            "Яндекс Календарь в Mattermost",
-        )),
+        display_name: both(Msg::ProductName),
+        description: help(Help::Command),
         hint: "[command]".to_string(),
         items,
     }
@@ -89,5 +86,14 @@ mod tests {
         let range = cmd.items.iter().find(|i| i.trigger == "from_to").unwrap();
         assert_eq!(range.hint, "<from> <to>");
         assert_eq!(range.args.len(), 2);
+        // Every line of help speaks both languages.
+        for i in &cmd.items {
+            assert!(i.help_text.contains(" · "), "{}", i.help_text);
+            for a in &i.args {
+                assert!(a.help_text.contains(" · "), "{}", a.help_text);
+            }
+        }
+        let today = cmd.items.iter().find(|i| i.trigger == "today").unwrap();
+        assert_eq!(today.help_text, "Meetings today · Встречи на сегодня");
     }
 }

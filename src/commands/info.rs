@@ -2,46 +2,34 @@
 
 use super::parse::usage;
 use super::tree::{self, GROUPS, INFO, SHORTCUTS, TRIGGER};
-use crate::i18n::Locale;
+use crate::i18n::{Locale, Msg};
 
 pub fn render(locale: Locale) -> String {
     let mut out = String::new();
-    out.push_str(locale.pick(
-        "#### Yandex Calendar for Mattermost\n\
-         Your Yandex Calendar in Mattermost: the agenda on demand, a morning digest, \
-         reminders before meetings with the Telemost link, news when meetings are added, \
-         moved or cancelled and when attendees answer, and the status \
-         \u{1F4C6} In a meeting while a meeting runs.\n",
-        "#### Яндекс Календарь для Mattermost\n\
-         Ваш Яндекс Календарь в Mattermost: расписание по запросу, утренняя сводка, \
-         напоминания перед встречами со ссылкой на Телемост, сообщения о новых, \
-         перенесённых и отменённых встречах и об ответах участников, и статус \
-         \u{1F4C6} На встрече, пока идёт встреча.\n",
-    ));
-    out.push_str(locale.pick(
-        "\nTo start, create an app password of type **Calendar** at id.yandex.ru → Security → \
-         App passwords, then run `/yandex_calendar connections connect`.\n",
-        "\nДля начала создайте пароль приложения типа **Календарь** на id.yandex.ru → \
-         Безопасность → Пароли приложений и выполните `/yandex_calendar connections connect`.\n",
-    ));
+    out.push_str(&locale.t(Msg::InfoTitle));
+    out.push('\n');
+    out.push_str(&locale.t(Msg::InfoAbout));
+    out.push_str("\n\n");
+    out.push_str(&locale.t(Msg::InfoStart));
+    out.push('\n');
     for group in GROUPS {
         out.push_str(&format!(
             "\n**{}** — {}\n",
             group.name,
-            group.help.get(locale)
+            locale.t(Msg::Help(group.help))
         ));
         for sub in group.subs {
             out.push_str(&format!(
                 "- `{}` — {}\n",
                 usage(group.name, sub),
-                sub.help.get(locale)
+                locale.t(Msg::Help(sub.help))
             ));
         }
     }
     out.push_str(&format!(
         "\n`{}` — {}\n",
         usage("", &INFO),
-        INFO.help.get(locale)
+        locale.t(Msg::Help(INFO.help))
     ));
     let shortcuts: Vec<String> = SHORTCUTS
         .iter()
@@ -60,7 +48,7 @@ pub fn render(locale: Locale) -> String {
         .collect();
     out.push_str(&format!(
         "\n{} {}\n",
-        locale.pick("Shortcuts:", "Короткие формы:"),
+        locale.t(Msg::InfoShortcuts),
         shortcuts.join(", ")
     ));
     out
@@ -81,7 +69,7 @@ mod tests {
                         "{locale:?} {}",
                         sub.name
                     );
-                    assert!(text.contains(sub.help.get(locale)));
+                    assert!(text.contains(&locale.t(Msg::Help(sub.help))));
                 }
             }
         }

@@ -3,96 +3,165 @@
 pub mod autocomplete;
 pub mod info;
 pub mod parse;
+pub mod profile;
 pub mod tree;
 
+use crate::account;
 use crate::bindings::types::{CommandArgs, CommandResponse, LogLevel, ResponseType};
+use crate::dialogs::{self, Mode};
 use crate::host::Host;
-use crate::i18n::Locale;
+use crate::i18n::{Locale, Msg};
+use crate::store::{keys, record, NotifyPrefs, Problem};
 use parse::ParseError;
 use tree::Action;
 
 pub fn execute(host: &impl Host, args: &CommandArgs) -> CommandResponse {
-    let locale = user_locale(host, &args.user_id);
     let text = match parse::parse(&args.command) {
-        Ok(invocation) => run(invocation.action, locale),
-        Err(err) => explain(&err, locale),
+        Ok(invocation) => run(host, args, invocation.action, &invocation.args),
+        Err(err) => explain(&err, user_locale(host, &args.user_id)),
     };
     ephemeral(text)
 }
 
 /// The caller's language; English when Mattermost cannot tell us.
 pub fn user_locale(host: &impl Host, user_id: &str) -> Locale {
-    match host.get_user(user_id) {
-        Ok(user) => Locale::from_mattermost(&user.locale),
-        Err(err) => {
-            host.log(
-                LogLevel::Warn,
-                &format!("get-user failed ({}): {}", err.status, err.message),
-            );
-            Locale::En
+    account::person(host, user_id, None).locale
+}
+
+fn run(host: &impl Host, args: &CommandArgs, action: Action, words: &[String]) -> String {
+    let user_id = args.user_id.as_str();
+    match action {
+        Action::Info => info::render(user_locale(host, user_id)),
+        Action::AgendaToday
+        | Action::AgendaTomorrow
+        | Action::AgendaDate
+        | Action::AgendaRange
+        | Action::AgendaWeek
+        | Action::AgendaMonth => crate::agenda::answer(host, user_id, action, words),
+        Action::Connect | Action::UpdateConnection => open_connect(host, args),
+        Action::Disconnect => {
+            let locale = user_locale(host, user_id);
+            match account::connect::disconnect(host, user_id) {
+                Ok(true) => locale.t(Msg::Disconnected),
+                Ok(false) => locale.t(Msg::NotConnected),
+                Err(p) => locale.t(Msg::Problem(p)),
+            }
+        }
+        Action::Profile => profile::render(host, user_id),
+        Action::CheckAccount => profile::check_account(host, user_id),
+        Action::CheckScheduler => profile::check_scheduler(host, user_id),
+        Action::NotificationsCreate | Action::NotificationsUpdate => open_notifications(host, args),
+        Action::NotificationsDelete => {
+            let locale = user_locale(host, user_id);
+            let key = keys::notify(user_id);
+            match host.get(&key) {
+                Ok(None) => locale.t(Msg::NotifyNothingToDelete),
+                Ok(Some(_)) => match record::delete(host, &key) {
+                    Ok(()) => locale.t(Msg::NotifyDeleted),
+                    Err(_) => locale.t(Msg::Problem(Problem::Storage)),
+                },
+                Err(_) => locale.t(Msg::Problem(Problem::Storage)),
+            }
         }
     }
 }
 
-fn run(action: Action, locale: Locale) -> String {
-    match action {
-        Action::Info => info::render(locale),
-        _ => locale
-            .pick(
-                "This command is not available in this version of the plugin yet. \
-                 See `/yandex_calendar info` for what works now.",
-                "Эта команда пока недоступна в этой версии плагина. \
-                 Что уже работает — в `/yandex_calendar info`.",
-            )
-            .to_string(),
+/// Opens the connect dialog: for an update when an account exists (login filled in).
+fn open_connect(host: &impl Host, args: &CommandArgs) -> String {
+    let user_id = args.user_id.as_str();
+    let existing = account::load(host, user_id).ok().flatten();
+    let person = account::person(host, user_id, None);
+    let mode = if existing.is_some() {
+        Mode::Update
+    } else {
+        Mode::Connect
+    };
+    let (profile_tz, _) = account::timezone(None, host.get_user(user_id).ok().as_ref());
+    let dialog = dialogs::connect(
+        person.locale,
+        mode,
+        host.get_config().caldav_url.trim(),
+        existing.as_ref().map_or("", |a| a.login.as_str()),
+        existing
+            .as_ref()
+            .and_then(|a| a.timezone.as_deref())
+            .unwrap_or(""),
+        profile_tz.name(),
+    );
+    opened(
+        host,
+        person.locale,
+        host.open_dialog(&args.trigger_id, dialogs::CONNECT_URL, &dialog),
+    )
+}
+
+fn open_notifications(host: &impl Host, args: &CommandArgs) -> String {
+    let user_id = args.user_id.as_str();
+    let locale = user_locale(host, user_id);
+    match account::load(host, user_id) {
+        Ok(Some(_)) => {}
+        Ok(None) => return locale.t(Msg::NotConnected),
+        Err(p) => return locale.t(Msg::Problem(p)),
+    }
+    let prefs = record::get_or_rebuild::<NotifyPrefs>(host, &keys::notify(user_id))
+        .ok()
+        .flatten();
+    let dialog = dialogs::notifications(
+        locale,
+        prefs.as_ref(),
+        host.get_config().reminder_lead_minutes,
+    );
+    opened(
+        host,
+        locale,
+        host.open_dialog(&args.trigger_id, dialogs::NOTIFY_URL, &dialog),
+    )
+}
+
+/// A dialog that opened needs no answer text; one that did not gets an apology.
+fn opened(
+    host: &impl Host,
+    locale: Locale,
+    result: Result<(), crate::bindings::types::MmError>,
+) -> String {
+    match result {
+        Ok(()) => String::new(),
+        Err(e) => {
+            host.log(
+                LogLevel::Warn,
+                &format!("open-dialog failed ({}): {}", e.status, e.message),
+            );
+            locale.t(Msg::Internal)
+        }
     }
 }
 
 fn explain(err: &ParseError, locale: Locale) -> String {
-    let hint = locale.pick(
-        "See `/yandex_calendar info` for all commands.",
-        "Все команды — в `/yandex_calendar info`.",
-    );
     let suggest = |s: &Option<String>| match s {
-        Some(s) => format!(
-            " {}",
-            locale
-                .pick("Did you mean `{}`?", "Может быть, `{}`?")
-                .replace("{}", s)
-        ),
+        Some(word) => format!(" {}", locale.t(Msg::DidYouMean { word })),
         None => String::new(),
     };
     let first = match err {
-        ParseError::UnknownCommand { word, suggestion } => format!(
-            "{}{}",
-            locale
-                .pick("Unknown command `{}`.", "Неизвестная команда `{}`.")
-                .replace("{}", word),
-            suggest(suggestion)
-        ),
+        ParseError::UnknownCommand { word, suggestion } => {
+            format!(
+                "{}{}",
+                locale.t(Msg::UnknownCommand { word }),
+                suggest(suggestion)
+            )
+        }
         ParseError::UnknownSubcommand {
             group,
             word,
             suggestion,
         } => format!(
             "{}{}",
-            locale
-                .pick(
-                    "`{group}` has no subcommand `{word}`.",
-                    "У `{group}` нет подкоманды `{word}`.",
-                )
-                .replace("{group}", group)
-                .replace("{word}", word),
+            locale.t(Msg::UnknownSubcommand { group, word }),
             suggest(suggestion)
         ),
-        ParseError::MissingSubcommand { group } => locale
-            .pick("`{}` needs a subcommand.", "После `{}` нужна подкоманда.")
-            .replace("{}", group),
-        ParseError::WrongArguments { usage, .. } => locale
-            .pick("Usage: `{}`.", "Формат: `{}`.")
-            .replace("{}", usage),
+        ParseError::MissingSubcommand { group } => locale.t(Msg::MissingSubcommand { group }),
+        ParseError::WrongArguments { usage, .. } => locale.t(Msg::Usage { usage }),
     };
-    format!("{first} {hint}")
+    format!("{first} {}", locale.t(Msg::SeeInfo))
 }
 
 fn ephemeral(text: String) -> CommandResponse {

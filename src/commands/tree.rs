@@ -1,7 +1,7 @@
 //! The `/yandex_calendar` command tree: one table drives parsing, the help text and the
 //! autocomplete the host registers, so the three can never disagree.
 
-use crate::i18n::Text;
+use crate::i18n::Help;
 
 pub const TRIGGER: &str = "yandex_calendar";
 
@@ -30,7 +30,7 @@ pub enum Action {
 #[derive(Debug, Clone, Copy)]
 pub struct Arg {
     pub hint: &'static str,
-    pub help: Text,
+    pub help: Help,
     /// What Mattermost's autocomplete checks the text against.
     pub pattern: &'static str,
 }
@@ -41,14 +41,14 @@ pub struct Sub {
     pub aliases: &'static [&'static str],
     pub action: Action,
     pub args: &'static [Arg],
-    pub help: Text,
+    pub help: Help,
 }
 
 #[derive(Debug, Clone, Copy)]
 pub struct Group {
     pub name: &'static str,
     pub aliases: &'static [&'static str],
-    pub help: Text,
+    pub help: Help,
     pub subs: &'static [Sub],
 }
 
@@ -56,20 +56,17 @@ const DATE_PATTERN: &str = r"^\S+$";
 
 const DATE: Arg = Arg {
     hint: "<date>",
-    help: Text::new(
-        "A date: 2026-12-01, 01.12.2026, 1.12, today, tomorrow",
-        "Дата: 2026-12-01, 01.12.2026, 1.12, сегодня, завтра",
-    ),
+    help: Help::ArgDate,
     pattern: DATE_PATTERN,
 };
 const FROM: Arg = Arg {
     hint: "<from>",
-    help: Text::new("First day of the range", "Первый день периода"),
+    help: Help::ArgFrom,
     pattern: DATE_PATTERN,
 };
 const TO: Arg = Arg {
     hint: "<to>",
-    help: Text::new("Last day of the range", "Последний день периода"),
+    help: Help::ArgTo,
     pattern: DATE_PATTERN,
 };
 
@@ -77,154 +74,133 @@ pub const GROUPS: &[Group] = &[
     Group {
         name: "calendars",
         aliases: &["calendar", "cal"],
-        help: Text::new("Your meetings", "Ваши встречи"),
+        help: Help::Calendars,
         subs: &[
             Sub {
                 name: "today",
                 aliases: &[],
                 action: Action::AgendaToday,
                 args: &[],
-                help: Text::new("Meetings today", "Встречи на сегодня"),
+                help: Help::Today,
             },
             Sub {
                 name: "tomorrow",
                 aliases: &[],
                 action: Action::AgendaTomorrow,
                 args: &[],
-                help: Text::new("Meetings tomorrow", "Встречи на завтра"),
+                help: Help::Tomorrow,
             },
             Sub {
                 name: "current",
                 aliases: &["date", "day"],
                 action: Action::AgendaDate,
                 args: &[DATE],
-                help: Text::new("Meetings on a date", "Встречи в указанный день"),
+                help: Help::Date,
             },
             Sub {
                 name: "from_to",
                 aliases: &["range"],
                 action: Action::AgendaRange,
                 args: &[FROM, TO],
-                help: Text::new("Meetings in a range of days", "Встречи за период"),
+                help: Help::Range,
             },
             Sub {
                 name: "get_a_week",
                 aliases: &["week"],
                 action: Action::AgendaWeek,
                 args: &[],
-                help: Text::new("Meetings for the next 7 days", "Встречи на 7 дней вперёд"),
+                help: Help::Week,
             },
             Sub {
                 name: "get_a_month",
                 aliases: &["month"],
                 action: Action::AgendaMonth,
                 args: &[],
-                help: Text::new("Meetings for the next 30 days", "Встречи на 30 дней вперёд"),
+                help: Help::Month,
             },
         ],
     },
     Group {
         name: "connections",
         aliases: &["connection", "account"],
-        help: Text::new("Your Yandex account", "Ваш аккаунт Яндекса"),
+        help: Help::Connections,
         subs: &[
             Sub {
                 name: "connect",
                 aliases: &[],
                 action: Action::Connect,
                 args: &[],
-                help: Text::new(
-                    "Connect Yandex Calendar with an app password",
-                    "Подключить Яндекс Календарь паролем приложения",
-                ),
+                help: Help::Connect,
             },
             Sub {
                 name: "disconnect",
                 aliases: &[],
                 action: Action::Disconnect,
                 args: &[],
-                help: Text::new(
-                    "Disconnect and forget the password",
-                    "Отключить и забыть пароль",
-                ),
+                help: Help::Disconnect,
             },
             Sub {
                 name: "update",
                 aliases: &[],
                 action: Action::UpdateConnection,
                 args: &[],
-                help: Text::new(
-                    "Change the login, password or calendars",
-                    "Сменить логин, пароль или календари",
-                ),
+                help: Help::Update,
             },
             Sub {
                 name: "profile",
                 aliases: &[],
                 action: Action::Profile,
                 args: &[],
-                help: Text::new("What is connected", "Что подключено"),
+                help: Help::Profile,
             },
         ],
     },
     Group {
         name: "notifications",
         aliases: &["notification", "notify"],
-        help: Text::new(
-            "Digest, reminders and status",
-            "Сводка, напоминания и статус",
-        ),
+        help: Help::Notifications,
         subs: &[
             Sub {
                 name: "create",
                 aliases: &[],
                 action: Action::NotificationsCreate,
                 args: &[],
-                help: Text::new("Turn notifications on", "Включить уведомления"),
+                help: Help::NotifyCreate,
             },
             Sub {
                 name: "update",
                 aliases: &[],
                 action: Action::NotificationsUpdate,
                 args: &[],
-                help: Text::new(
-                    "Change notification settings",
-                    "Изменить настройки уведомлений",
-                ),
+                help: Help::NotifyUpdate,
             },
             Sub {
                 name: "delete",
                 aliases: &[],
                 action: Action::NotificationsDelete,
                 args: &[],
-                help: Text::new("Turn notifications off", "Выключить уведомления"),
+                help: Help::NotifyDelete,
             },
         ],
     },
     Group {
         name: "checks",
         aliases: &["check"],
-        help: Text::new("Is everything working", "Всё ли работает"),
+        help: Help::Checks,
         subs: &[
             Sub {
                 name: "check_account",
                 aliases: &["account"],
                 action: Action::CheckAccount,
                 args: &[],
-                help: Text::new(
-                    "Is my account connected and the password valid",
-                    "Подключён ли аккаунт и действует ли пароль",
-                ),
+                help: Help::CheckAccount,
             },
             Sub {
                 name: "check_scheduler",
                 aliases: &["scheduler"],
                 action: Action::CheckScheduler,
                 args: &[],
-                help: Text::new(
-                    "Are my notifications scheduled",
-                    "Запланированы ли уведомления",
-                ),
+                help: Help::CheckScheduler,
             },
         ],
     },
@@ -236,10 +212,7 @@ pub const INFO: Sub = Sub {
     aliases: &["help"],
     action: Action::Info,
     args: &[],
-    help: Text::new(
-        "What this plugin does and how",
-        "Что умеет плагин и как им пользоваться",
-    ),
+    help: Help::Info,
 };
 
 /// Short forms people type: `/yandex_calendar today` is `calendars today`.

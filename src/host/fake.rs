@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::{Clock, Http, Kv, Log, Mattermost};
 use crate::bindings::types::{
     CustomStatus, Dialog, HttpError, HttpRequest, HttpResponse, KvError, LogLevel, MmError,
-    PluginConfig, Post, User,
+    PluginConfig, Post, Prop, User,
 };
 
 type Responder = Box<dyn Fn(&HttpRequest) -> Result<HttpResponse, HttpError>>;
@@ -42,6 +42,11 @@ pub enum Effect {
     },
     RemoveStatus {
         user_id: String,
+    },
+    Publish {
+        user_id: String,
+        event: String,
+        payload: Vec<Prop>,
     },
 }
 
@@ -272,5 +277,12 @@ impl Mattermost for FakeHost {
     }
     fn get_config(&self) -> PluginConfig {
         self.config.borrow().clone()
+    }
+    fn publish_event(&self, user_id: &str, event: &str, payload: &[Prop]) {
+        self.effect(Effect::Publish {
+            user_id: user_id.into(),
+            event: event.into(),
+            payload: payload.to_vec(),
+        });
     }
 }

@@ -13,7 +13,7 @@ pub use wasm::WasmHost;
 
 use crate::bindings::types::{
     CustomStatus, Dialog, HttpError, HttpRequest, HttpResponse, KvError, LogLevel, MmError,
-    PluginConfig, Post, User,
+    PluginConfig, Post, Prop, User,
 };
 
 /// Outbound HTTP (`wit: http`).
@@ -59,6 +59,8 @@ pub trait Mattermost {
     fn update_custom_status(&self, user_id: &str, status: &CustomStatus) -> Result<(), MmError>;
     fn remove_custom_status(&self, user_id: &str) -> Result<(), MmError>;
     fn get_config(&self) -> PluginConfig;
+    /// A websocket event to the user's open apps (`custom_<plugin id>_<event>`).
+    fn publish_event(&self, user_id: &str, event: &str, payload: &[Prop]);
 }
 
 /// Everything a hook may use.

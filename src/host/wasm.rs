@@ -3,7 +3,7 @@
 use super::{Clock, Http, Kv, Log, Mattermost};
 use crate::bindings::types::{
     CustomStatus, Dialog, HttpError, HttpRequest, HttpResponse, KvError, LogLevel, MmError,
-    PluginConfig, Post, User,
+    PluginConfig, Post, Prop, User,
 };
 use crate::bindings::yandex::calendar::{clock, http, kv, log, mattermost};
 
@@ -81,5 +81,8 @@ impl Mattermost for WasmHost {
     }
     fn get_config(&self) -> PluginConfig {
         mattermost::get_config()
+    }
+    fn publish_event(&self, user_id: &str, event: &str, payload: &[Prop]) {
+        mattermost::publish_event(user_id, event, payload)
     }
 }

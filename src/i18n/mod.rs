@@ -1,4 +1,16 @@
-//! The user's language. Every text a user reads is chosen by their Mattermost locale.
+//! Every text a user reads, in English and Russian, chosen by the user's Mattermost locale.
+//!
+//! [`Msg`] names each message with its data; `en.rs` and `ru.rs` each turn every case into
+//! text with an exhaustive `match` (no wildcard arm), so a message without a translation
+//! does not compile. Errors reach users as codes ([`Problem`], parse errors) rendered here,
+//! never through an English `Display`. Also here: the words the date parser accepts.
+
+mod en;
+mod ru;
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::store::Problem;
 
 /// Languages the plugin speaks. Anything that is not Russian gets English.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -8,6 +20,8 @@ pub enum Locale {
 }
 
 impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::En, Locale::Ru];
+
     /// Maps a Mattermost locale ("ru", "en", "en-AU", "" …) to ours.
     pub fn from_mattermost(locale: &str) -> Self {
         let lang = locale.split(['-', '_']).next().unwrap_or_default();
@@ -18,30 +32,397 @@ impl Locale {
         }
     }
 
-    /// Picks the text for this locale.
-    pub fn pick<'a>(self, en: &'a str, ru: &'a str) -> &'a str {
+    pub fn t(self, msg: Msg<'_>) -> String {
         match self {
-            Locale::En => en,
-            Locale::Ru => ru,
+            Locale::En => en::text(msg),
+            Locale::Ru => ru::text(msg),
+        }
+    }
+
+    /// The words the date parser understands in this language.
+    pub fn date_words(self) -> &'static DateWords {
+        match self {
+            Locale::En => &en::DATE_WORDS,
+            Locale::Ru => &ru::DATE_WORDS,
         }
     }
 }
 
-/// A text in both languages, for tables built at compile time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Text {
-    pub en: &'static str,
-    pub ru: &'static str,
+/// A message in both languages, for the text Mattermost shows everybody alike
+/// (autocomplete is registered once for all users).
+pub fn both(msg: Msg<'_>) -> String {
+    format!("{} · {}", Locale::En.t(msg), Locale::Ru.t(msg))
 }
 
-impl Text {
-    pub const fn new(en: &'static str, ru: &'static str) -> Self {
-        Text { en, ru }
-    }
+/// Input vocabulary of one language (lower case).
+pub struct DateWords {
+    pub today: &'static [&'static str],
+    pub tomorrow: &'static [&'static str],
+    pub yesterday: &'static [&'static str],
+    /// Monday first; full names and abbreviations.
+    pub weekdays: [&'static [&'static str]; 7],
+}
 
-    pub fn get(self, locale: Locale) -> &'static str {
-        locale.pick(self.en, self.ru)
+/// Help lines of the command tree (help, info, autocomplete).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Help {
+    Command,
+    Calendars,
+    Today,
+    Tomorrow,
+    Date,
+    Range,
+    Week,
+    Month,
+    Connections,
+    Connect,
+    Disconnect,
+    Update,
+    Profile,
+    Notifications,
+    NotifyCreate,
+    NotifyUpdate,
+    NotifyDelete,
+    Checks,
+    CheckAccount,
+    CheckScheduler,
+    Info,
+    ArgDate,
+    ArgFrom,
+    ArgTo,
+}
+
+/// Which agenda was asked for: it titles the answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgendaKind {
+    Today,
+    Tomorrow,
+    Day,
+    Range,
+    Week,
+    Month,
+}
+
+/// Where the timezone of the answer comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TzSource {
+    /// Chosen in the connect dialog.
+    Override,
+    /// The Mattermost profile (automatic or manual).
+    Profile,
+    /// Neither says: the plugin's default (Europe/Moscow, Yandex Calendar's own default).
+    Default,
+}
+
+/// The fixed texts of the web app's "Today" panel (buttons, labels, tooltips). They are
+/// shown before any request to the plugin, so `tests/webapp_catalog.rs` writes them into
+/// `webapp/src/generated/catalog.json` for the web app to bundle; texts about meetings come
+/// from the plugin's HTTP API instead ([`crate::panel`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ui {
+    /// The panel's title.
+    PanelTitle,
+    /// The App Bar icon's and the channel-header button's tooltip.
+    OpenPanel,
+    Yesterday,
+    Today,
+    Tomorrow,
+    /// The date field's label.
+    PickDate,
+    /// The day picker's group label.
+    ChooseDay,
+    /// The Telemost button.
+    Join,
+    /// The link of a meeting's title to the event in Yandex Calendar.
+    OpenEvent,
+    Loading,
+    LoadFailed,
+    Retry,
+    /// The button that runs the connect command.
+    Connect,
+}
+
+impl Ui {
+    pub const ALL: [Ui; 13] = [
+        Ui::PanelTitle,
+        Ui::OpenPanel,
+        Ui::Yesterday,
+        Ui::Today,
+        Ui::Tomorrow,
+        Ui::PickDate,
+        Ui::ChooseDay,
+        Ui::Join,
+        Ui::OpenEvent,
+        Ui::Loading,
+        Ui::LoadFailed,
+        Ui::Retry,
+        Ui::Connect,
+    ];
+
+    /// The name the web app looks the text up by.
+    pub fn key(self) -> &'static str {
+        match self {
+            Ui::PanelTitle => "panel_title",
+            Ui::OpenPanel => "open_panel",
+            Ui::Yesterday => "yesterday",
+            Ui::Today => "today",
+            Ui::Tomorrow => "tomorrow",
+            Ui::PickDate => "pick_date",
+            Ui::ChooseDay => "choose_day",
+            Ui::Join => "join",
+            Ui::OpenEvent => "open_event",
+            Ui::Loading => "loading",
+            Ui::LoadFailed => "load_failed",
+            Ui::Retry => "retry",
+            Ui::Connect => "connect",
+        }
     }
+}
+
+/// My answer to a meeting, as the agenda marks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Declined,
+    Tentative,
+    NotAnswered,
+}
+
+/// Every message. Data is borrowed: build it where the text is needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Msg<'a> {
+    Help(Help),
+    /// The bot's and the command's display name.
+    ProductName,
+
+    // --- info and command-line errors ---
+    InfoTitle,
+    InfoAbout,
+    InfoStart,
+    InfoShortcuts,
+    UnknownCommand {
+        word: &'a str,
+    },
+    UnknownSubcommand {
+        group: &'a str,
+        word: &'a str,
+    },
+    MissingSubcommand {
+        group: &'a str,
+    },
+    Usage {
+        usage: &'a str,
+    },
+    DidYouMean {
+        word: &'a str,
+    },
+    SeeInfo,
+    Internal,
+    NotConnected,
+
+    // --- dates ---
+    BadDate {
+        input: &'a str,
+    },
+    NoSuchDate {
+        input: &'a str,
+    },
+    RangeBackwards {
+        from: NaiveDate,
+        to: NaiveDate,
+    },
+    RangeTooLong {
+        days: i64,
+        max: i64,
+    },
+    OutsideWindow {
+        from: NaiveDate,
+        to: NaiveDate,
+    },
+    /// `Mon, Dec 1` / `пн, 1 дек`.
+    Day(NaiveDate),
+    /// `Dec 1` / `1 дек`.
+    DayNoWeekday(NaiveDate),
+    /// `Mon, Dec 1, 10:05` / `пн, 1 дек, 10:05`.
+    DayTime(NaiveDateTime),
+    /// `December 1, 2026` / `1 декабря 2026`.
+    DateLong(NaiveDate),
+
+    // --- problems (errors as codes) ---
+    Problem(Problem),
+
+    // --- connect / update dialog ---
+    ConnectTitle,
+    UpdateTitle,
+    ConnectIntro {
+        server: &'a str,
+    },
+    LoginLabel,
+    LoginHelp,
+    PasswordLabel,
+    PasswordHelp,
+    TimezoneLabel,
+    TimezoneHelp {
+        current: &'a str,
+    },
+    ConnectSubmit,
+    UnknownTimezone {
+        input: &'a str,
+    },
+    NoEventCalendars,
+    /// After a successful connect: login and the calendars shown.
+    Connected {
+        login: &'a str,
+        names: &'a str,
+        shown: usize,
+        total: usize,
+    },
+    Updated {
+        login: &'a str,
+        names: &'a str,
+        shown: usize,
+        total: usize,
+    },
+    ChooseCalendarsButton,
+    TryToday,
+
+    // --- calendars dialog ---
+    CalendarsTitle,
+    CalendarsIntro,
+    CalendarsSubmit,
+    CalendarCheckbox,
+    ChooseAtLeastOne,
+    CalendarsSaved {
+        names: &'a str,
+    },
+    CalendarsExpired,
+
+    // --- disconnect, profile ---
+    Disconnected,
+    ProfileTitle,
+    ProfileLogin {
+        login: &'a str,
+    },
+    ProfileCalendars {
+        names: &'a str,
+        shown: usize,
+        total: usize,
+    },
+    ProfileTimezone {
+        tz: &'a str,
+        source: TzSource,
+    },
+    ProfileNotifyOff,
+    ProfileNotifySaved {
+        summary: &'a str,
+    },
+    ProfileLastSync {
+        when: Option<NaiveDateTime>,
+    },
+    ProfileLastProblem {
+        problem: Problem,
+        when: NaiveDateTime,
+    },
+    ProfileNoProblem,
+    ProfileActive,
+    ProfilePaused {
+        problem: Problem,
+    },
+
+    // --- agenda ---
+    AgendaTitle {
+        kind: AgendaKind,
+        from: NaiveDate,
+        to: NaiveDate,
+    },
+    MeetingCount(usize),
+    TimesIn {
+        tz: &'a str,
+    },
+    NothingPlanned,
+    AllDay,
+    MyAnswer(Answer),
+    TelemostLink,
+    MoreNotShown {
+        count: usize,
+        from: NaiveDate,
+    },
+    ContinueWith {
+        command: &'a str,
+    },
+    StaleData {
+        problem: Problem,
+    },
+    NeverSynced {
+        problem: Problem,
+    },
+    FirstSyncRunning,
+    PausedNote {
+        problem: Problem,
+    },
+
+    // --- the web app's panel ---
+    Ui(Ui),
+    /// The next meeting: `in 12 min` / `через 12 мин` (whole minutes, rounded up).
+    StartsIn {
+        minutes: i64,
+    },
+    /// A meeting in progress: `now · 20 min left` / `идёт · ещё 20 мин`.
+    EndsIn {
+        minutes: i64,
+    },
+    /// The panel of a user with no account (the command is shown beside it).
+    PanelNotConnected,
+
+    // --- checks ---
+    CheckOk {
+        login: &'a str,
+        calendars: usize,
+    },
+    CheckFailed {
+        problem: Problem,
+    },
+    CheckResumed,
+    SchedulerNothing,
+    SchedulerPrefsKept {
+        summary: &'a str,
+    },
+
+    // --- a password that stopped working ---
+    PasswordRejectedDm {
+        login: &'a str,
+    },
+
+    // --- notifications dialog ---
+    NotifyTitle,
+    NotifyIntro,
+    DigestLabel,
+    DigestHelp,
+    Off,
+    ReminderLabel,
+    ReminderHelp,
+    MinutesBefore(u32),
+    StatusLabel,
+    StatusPlaceholder,
+    ChangesLabel,
+    ChangesPlaceholder,
+    AnswersLabel,
+    AnswersPlaceholder,
+    NotifySubmit,
+    NotifySummary {
+        digest: Option<&'a str>,
+        reminder: Option<u32>,
+        status: bool,
+        changes: bool,
+        answers: bool,
+    },
+    NotifySaved {
+        summary: &'a str,
+    },
+    NotifyDeleted,
+    NotifyNothingToDelete,
+    BadNotifyValue {
+        field: &'a str,
+    },
 }
 
 #[cfg(test)]
@@ -56,5 +437,76 @@ mod tests {
         assert_eq!(Locale::from_mattermost(""), Locale::En);
         assert_eq!(Locale::from_mattermost("de"), Locale::En);
         assert_eq!(Locale::from_mattermost("rus"), Locale::En);
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn russian_plurals() {
+        let ru = |n| Locale::Ru.t(Msg::MeetingCount(n));
+        assert_eq!(ru(0), "нет встреч");
+        assert_eq!(ru(1), "1 встреча");
+        assert_eq!(ru(2), "2 встречи");
+        assert_eq!(ru(4), "4 встречи");
+        assert_eq!(ru(5), "5 встреч");
+        assert_eq!(ru(11), "11 встреч");
+        assert_eq!(ru(12), "12 встреч");
+        assert_eq!(ru(14), "14 встреч");
+        assert_eq!(ru(21), "21 встреча");
+        assert_eq!(ru(22), "22 встречи");
+        assert_eq!(ru(25), "25 встреч");
+        assert_eq!(ru(111), "111 встреч");
+        assert_eq!(ru(101), "101 встреча");
+        let en = |n| Locale::En.t(Msg::MeetingCount(n));
+        assert_eq!(en(1), "1 meeting");
+        assert_eq!(en(2), "2 meetings");
+        assert_eq!(en(0), "no meetings");
+    }
+
+    #[test]
+    fn dates_read_naturally() {
+        let dec1 = d(2026, 12, 1);
+        assert_eq!(Locale::En.t(Msg::Day(dec1)), "Tue, Dec 1");
+        assert_eq!(Locale::Ru.t(Msg::Day(dec1)), "вт, 1 дек");
+        assert_eq!(Locale::Ru.t(Msg::DateLong(dec1)), "1 декабря 2026");
+        assert_eq!(Locale::En.t(Msg::DateLong(dec1)), "December 1, 2026");
+        assert_eq!(Locale::Ru.t(Msg::Day(d(2026, 5, 4))), "пн, 4 мая");
+        assert_eq!(Locale::Ru.t(Msg::Day(d(2026, 3, 8))), "вс, 8 мар");
+        let t = dec1.and_hms_opt(9, 5, 0).unwrap_or_default();
+        assert_eq!(Locale::Ru.t(Msg::DayTime(t)), "вт, 1 дек, 09:05");
+        assert_eq!(Locale::En.t(Msg::DayTime(t)), "Tue, Dec 1, 09:05");
+    }
+
+    #[test]
+    fn problems_have_their_own_words() {
+        use std::collections::BTreeSet;
+        let all = [
+            Problem::WrongPassword,
+            Problem::Unreachable,
+            Problem::Tls,
+            Problem::Timeout,
+            Problem::Throttled,
+            Problem::NotCalDav,
+            Problem::BadServerUrl,
+            Problem::CalendarGone,
+            Problem::Forbidden,
+            Problem::BadAnswer,
+            Problem::KeyChanged,
+            Problem::NoKey,
+            Problem::Storage,
+        ];
+        for locale in Locale::ALL {
+            let texts: BTreeSet<String> = all.iter().map(|p| locale.t(Msg::Problem(*p))).collect();
+            assert_eq!(
+                texts.len(),
+                all.len(),
+                "{locale:?}: two problems read alike"
+            );
+        }
+        assert!(Locale::Ru
+            .t(Msg::Problem(Problem::WrongPassword))
+            .contains("пароль"));
     }
 }

@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """The REST half of `make run` (tests/run/demo.sh starts the servers; this fills them).
 
-  demo.py setup RUN_DIR BUNDLE   admin, team, demo user, plugin, settings, demo calendar;
+  demo.py setup RUN_DIR BUNDLE   admin, team, demo user, plugin, settings, demo calendar,
+                                 the demo user connected to it through the connect dialog
+                                 (by the terminal client $YCAL_CLIENT_BIN);
                                  writes RUN_DIR/demo.env and prints how to try it
-  demo.py check RUN_DIR          /yandex_calendar info as the demo user (Russian answer)
-                                 and the demo calendar's meetings in Radicale
+  demo.py check RUN_DIR          /yandex_calendar info and today as the demo user (Russian
+                                 answers, today's demo meetings), the same meetings in the
+                                 web app panel's API through its harness page, and the
+                                 calendar in Radicale
 
 RUN_DIR holds mm/env (written by tests/mattermost/mm.sh) and radicale/url.
 Standard library only.
@@ -16,6 +20,7 @@ import json
 import os
 import re
 import secrets
+import subprocess
 import sys
 import tarfile
 import time
@@ -29,6 +34,7 @@ DEMO_USER = "demo"
 CALDAV_USER = "demo"  # the Radicale login (demo.sh starts Radicale with it)
 CALENDAR = "work"
 RUSSIAN_MARKER = "Встречи на сегодня"
+TODAY_MEETINGS = ("Еженедельная планёрка", "Обсуждение релиза")
 TELEMOST = "https://telemost.yandex.ru/j/12345678901234"
 UIDS = {
     "weekly": "demo-weekly-planning@yandex.ru",
@@ -327,6 +333,21 @@ def uids_between(cal_url, password, start, end):
 # --- setup / check -------------------------------------------------------------
 
 
+def client_command(url, password):
+    return [os.environ.get("YCAL_CLIENT_BIN", "ycal-client"), "-url", url, "-login", DEMO_USER,
+            "-password", password, "-team", TEAM]
+
+
+def connect_demo_user(url, pw):
+    """/yandex_calendar connect as the demo user, through the real dialog, by the terminal client."""
+    cmd = client_command(url, pw["demo"]) + ["connect", "-caldav-login", CALDAV_USER,
+                                               "-caldav-password", pw["caldav"]]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if res.returncode != 0:
+        fail(f"connecting the demo user failed: {res.stderr.strip() or res.stdout.strip()}")
+    say("the demo user is connected to the demo calendar (through the connect dialog)")
+
+
 def setup(run_dir, bundle):
     mm = read_env(os.path.join(run_dir, "mm", "env"))
     url = mm["MM_URL"]
@@ -361,16 +382,19 @@ def setup(run_dir, bundle):
     cal_url = f"{radicale.rstrip('/')}/{CALDAV_USER}/{CALENDAR}/"
     make_calendar(cal_url, pw["caldav"])
     say(f"demo calendar {cal_url}: {len(UIDS)} meetings (weekly, Telemost, 1:1 tomorrow, all-day)")
+    connect_demo_user(url, pw)
 
     with open(os.path.join(run_dir, "demo.env"), "w", encoding="utf-8") as f:
         for k, v in {"MM_URL": url, "TEAM_ID": team["id"], "CHANNEL_ID": channel["id"],
                      "ADMIN_PASSWORD": pw["admin"], "DEMO_PASSWORD": pw["demo"], "DEMO_TOKEN": token,
                      "CALDAV_URL": radicale, "CALENDAR_URL": cal_url,
-                     "CALDAV_PASSWORD": pw["caldav"],
+                     "CALDAV_PASSWORD": pw["caldav"], "PANEL_URL": os.environ.get("YCAL_PANEL_URL", ""),
+                     "PLUGIN_ID": manifest["id"],
                      "DEMO_DAY": dt.datetime.now(MSK).date().isoformat()}.items():
             f.write(f"{k}={v}\n")
 
-    cmd = json.dumps({"channel_id": channel["id"], "command": "/yandex_calendar info"}, ensure_ascii=False)
+    cmd = json.dumps({"channel_id": channel["id"], "command": "/yandex_calendar today"}, ensure_ascii=False)
+    client = " ".join(client_command(url, pw["demo"]))
     print(f"""
 ================ Yandex Calendar for Mattermost: local demo ================
 Mattermost {mm['MM_VERSION']}  {url}   (API only: this server is built without its web app)
@@ -380,8 +404,17 @@ Radicale (CalDAV)  {radicale}   (the plugin's CalDAVURL setting)
   login      {CALDAV_USER} / {pw['caldav']}
   calendar   {cal_url}  "Работа": a weekly planning, a Telemost call today,
              a 1:1 tomorrow, an all-day conference the day after
-Try:
-  /yandex_calendar info        in any channel, as {DEMO_USER}
+  The demo user is already connected to it (through the plugin's connect dialog).
+Use the plugin as {DEMO_USER} from a terminal (slash commands, dialogs as prompts, buttons):
+  {client}
+  then type  /yandex_calendar today   /yandex_calendar week   /yandex_calendar profile
+             /yandex_calendar connections update   (the dialog, then the calendars button)
+The web app's Today panel (this server has no web app: a harness page loads the plugin's
+main.js the way the web app does, with the real server behind it):
+  {os.environ.get("YCAL_PANEL_URL", "(not started)")}?login={DEMO_USER}   sign in as {DEMO_USER} / {pw['demo']}, then click the
+             calendar icon on the right (App Bar); add &theme=dark for the dark theme,
+             &appbar=0 for the channel-header button, &rhs=280 for a narrow sidebar
+Or one command over the REST API:
   curl -s -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\
        -d '{cmd}' {url}/api/v4/commands/execute
   curl -s -u {CALDAV_USER}:{pw['caldav']} -X PROPFIND -H 'Depth: 1' {cal_url}
@@ -403,6 +436,14 @@ def check(run_dir):
     if RUSSIAN_MARKER not in text:
         fail(f"/yandex_calendar info answered {text[:400]}; want {RUSSIAN_MARKER!r}")
     say(f"ok: /yandex_calendar info as {DEMO_USER} answers in Russian ({RUSSIAN_MARKER!r})")
+    reply = user.call("POST", "/commands/execute", {
+        "channel_id": env["CHANNEL_ID"], "team_id": env["TEAM_ID"], "command": "/yandex_calendar today"})
+    text = (reply or {}).get("text", "")
+    missing = [m for m in TODAY_MEETINGS if m not in text]
+    if missing or "Сегодня" not in text or TELEMOST not in text:
+        fail(f"/yandex_calendar today answered {text[:600]!r}; want {TODAY_MEETINGS} and the Telemost link")
+    say(f"ok: /yandex_calendar today as {DEMO_USER} shows the demo meetings: {', '.join(TODAY_MEETINGS)}")
+    check_panel(env)
     token_user = Mattermost(env["MM_URL"], env["DEMO_TOKEN"]).call("GET", "/users/me")
     if token_user["username"] != DEMO_USER:
         fail(f"the printed access token belongs to {token_user['username']}")
@@ -422,6 +463,34 @@ def check(run_dir):
         if needle not in text:
             fail(f"the demo calendar has no {needle!r}")
     say(f"ok: Radicale holds the demo meetings (2 today, 4 this week) at {cal}")
+
+
+def check_panel(env):
+    """The printed harness page serves the plugin's bundle, and through it the panel's API
+    gives the demo user's meetings, signed in with a session cookie as the web app is."""
+    base = env.get("PANEL_URL", "").rstrip("/")
+    if not base:
+        fail("the panel's harness page was not started (no PANEL_URL)")
+    status, _, page = http("GET", base + "/")
+    if status != 200 or b"harness.js" not in page:
+        fail(f"the harness page {base}/ answered HTTP {status}")
+    status, _, js = http("GET", base + "/harness/plugin/main.js")
+    if status != 200 or b"registerPlugin" not in js:
+        fail(f"the harness serves no plugin bundle (HTTP {status})")
+    status, headers, text = http("POST", base + "/api/v4/users/login", json.dumps(
+        {"login_id": DEMO_USER, "password": env["DEMO_PASSWORD"]}).encode(),
+        {"Content-Type": "application/json", "X-Requested-With": "XMLHttpRequest"})
+    cookies = "; ".join(c.split(";", 1)[0] for c in headers.get_all("Set-Cookie") or [])
+    if status != 200 or "MMAUTHTOKEN=" not in cookies:
+        fail(f"signing in through the harness page: HTTP {status} {text[:200]!r}")
+    status, _, text = http("GET", f"{base}/plugins/{env['PLUGIN_ID']}/api/v1/agenda?day=today",
+                           headers={"Cookie": cookies, "X-Requested-With": "XMLHttpRequest"})
+    panel = json.loads(text) if status == 200 else {}
+    titles = [m["title"] for m in panel.get("meetings", [])]
+    if panel.get("status") != "day" or not panel.get("title", "").startswith("Сегодня") or \
+            any(m not in titles for m in TODAY_MEETINGS):
+        fail(f"the panel's API through {base} answered HTTP {status}: {text[:400]!r}")
+    say(f"ok: the panel's page {base}/ serves the bundle, and its API shows {', '.join(titles)}")
 
 
 def main(argv):

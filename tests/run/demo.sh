@@ -3,9 +3,12 @@
 #
 #   tests/run/demo.sh           build the bundle, start PostgreSQL + Mattermost + Radicale,
 #                               create an admin, a team and a demo user, install the plugin,
-#                               fill a demo calendar, print how to try it, wait for Ctrl-C
-#   tests/run/demo.sh --check   the same without waiting: checks /yandex_calendar info and
-#                               the calendar, stops everything, exit code 0 on success
+#                               fill a demo calendar, connect the demo user to it through
+#                               the real dialogs, serve the web app's panel on a harness
+#                               page, print how to try it, wait for Ctrl-C
+#   tests/run/demo.sh --check   the same without waiting: checks /yandex_calendar info, the
+#                               calendar and the demo user's agenda, stops everything,
+#                               exit code 0 on success
 #
 # Run files: $YCAL_CACHE/run (default ~/.cache/yandex-calendar/run; --check uses a temp
 # folder). YCAL_DEMO_SKIP_BUILD=1 uses the bundle already in dist/. Passwords:
@@ -24,7 +27,7 @@ die() { printf 'demo: error: %s\n' "$*" >&2; exit 1; }
 case "${1:-}" in
 "") MODE=run ;;
 --check) MODE=check ;;
-*) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+*) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
 
 T0=$SECONDS
@@ -60,8 +63,9 @@ else
 	mkdir -p "$RUN"
 fi
 
-PIDS="" # what must be gone at the end: Mattermost, PostgreSQL, Radicale
+PIDS="" # what must be gone at the end: Mattermost, PostgreSQL, Radicale, the panel's page
 SLEEPER=""
+HARNESS=""
 # shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	local rc=$?
@@ -69,6 +73,7 @@ cleanup() {
 	# kill us halfway through stopping the servers.
 	trap '' INT TERM PIPE
 	if [ -n "$SLEEPER" ]; then kill "$SLEEPER" 2>/dev/null || true; fi
+	if [ -n "$HARNESS" ]; then kill "$HARNESS" 2>/dev/null || true; fi
 	# If that reader is gone, say nothing more rather than fail every write while stopping.
 	printf 'demo: stopping Mattermost, PostgreSQL and Radicale\n' >&2 2>/dev/null || exec >/dev/null 2>&1
 	"$MM_SH" stop "$RUN/mm" >&2 || rc=1
@@ -111,7 +116,31 @@ MM_PID="$(sed -n 's/^MM_PID=//p' "$RUN/mm/env")"
 PG_DATA="$(sed -n 's/^PG_DATA=//p' "$RUN/mm/env")"
 PIDS="$PIDS $MM_PID $(head -n1 "$PG_DATA/data/postmaster.pid" 2>/dev/null || true)"
 
-# 4. Users, team, plugin, settings and the demo calendar.
+# 4. The terminal client (tests/mmclient): the demo user connects through it, and so can you.
+log "building the terminal client (tests/mmclient/cmd/ycal-client)"
+(cd "$ROOT/tests/mmclient" && go build -o "$RUN/ycal-client" ./cmd/ycal-client) 8>&-
+export YCAL_CLIENT_BIN="$RUN/ycal-client"
+
+# 5. The web app's Today panel: this server has no web app, so a harness page loads the
+# bundle's main.js the way the web app does and proxies to Mattermost (tests/mmclient/harness).
+log "building the panel's harness page (tests/mmclient/cmd/panel-harness)"
+(cd "$ROOT/tests/mmclient" && go build -o "$RUN/panel-harness" ./cmd/panel-harness) 8>&-
+[ -d "$ROOT/webapp/node_modules/react" ] || (cd "$ROOT/webapp" && npm ci --no-audit --no-fund) 8>&-
+MM_URL="$(sed -n 's/^MM_URL=//p' "$RUN/mm/env")"
+"$RUN/panel-harness" -mm "$MM_URL" -bundle "$BUNDLE" -node-modules "$ROOT/webapp/node_modules" \
+	-listen "127.0.0.1:${YCAL_DEMO_PANEL_PORT:-0}" -while-pid $$ >"$RUN/panel-harness.log" 2>&1 8>&- &
+HARNESS=$!
+PIDS="$PIDS $HARNESS"
+for _ in $(seq 1 50); do
+	YCAL_PANEL_URL="$(head -n1 "$RUN/panel-harness.log" 2>/dev/null | grep '^http' || true)"
+	[ -n "$YCAL_PANEL_URL" ] && break
+	kill -0 "$HARNESS" 2>/dev/null || die "the panel's page did not start: $(cat "$RUN/panel-harness.log")"
+	sleep 0.2
+done
+[ -n "$YCAL_PANEL_URL" ] || die "the panel's page did not say its address ($RUN/panel-harness.log)"
+export YCAL_PANEL_URL
+
+# 6. Users, team, plugin, settings, the demo calendar, and the demo user connected to it.
 python3 "$DEMO_PY" setup "$RUN" "$BUNDLE"
 log "up in $((SECONDS - T0))s"
 
@@ -121,7 +150,7 @@ if [ "$MODE" = check ]; then
 	exit 0
 fi
 
-# 5. Wait for Ctrl-C (or SIGTERM); a Ctrl-C from here on is the normal way to end.
+# 7. Wait for Ctrl-C (or SIGTERM); a Ctrl-C from here on is the normal way to end.
 trap 'exit 0' INT TERM
 while kill -0 "$MM_PID" 2>/dev/null; do
 	sleep 2 &

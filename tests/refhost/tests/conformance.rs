@@ -321,6 +321,7 @@ fn call_imports_makes_every_import_in_order() {
         "mattermost#update-custom-status",
         "mattermost#remove-custom-status",
         "mattermost#get-config",
+        "mattermost#publish-event",
     ]
     .iter()
     .map(|s| {

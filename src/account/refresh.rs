@@ -1,0 +1,329 @@
+//! Bringing a user's stored calendars up to date: the one module that drives
+//! [`crate::sync`] (and [`crate::caldav`] discovery for the account-wide probe).
+//!
+//! 1. One PROPFIND (Depth 1) of the calendar home returns every calendar's ctag and sync
+//!    token; a calendar whose markers match is done. An idle account costs this one request.
+//! 2. A changed calendar is synced by [`sync::sync_calendar`] from its stored state; new and
+//!    changed bodies go into their buckets, removed ones out, then the state, then the
+//!    markers (written last, so a sync cut short is redone from the old markers).
+//! 3. About monthly the time-range listing is redone so objects that entered
+//!    the window without changing are not missed.
+//!
+//! A per-user lease keeps two instances from syncing one user at once.
+
+use crate::bindings::types::LogLevel;
+use crate::caldav::{self, bodies as dav_bodies, Client, ClientOptions, Credentials, RetryPolicy};
+use crate::crypto::{self, Secret};
+use crate::host::Host;
+use crate::store::{
+    self, bodies, keys, lease, record, Account, CalendarId, CalendarMarker, Markers, Problem,
+    ProblemAt, StoreError, SyncState,
+};
+use crate::sync::{self, CalendarState, SyncMethod, TimeRange};
+
+const DAY_MS: i64 = 86_400_000;
+/// The listing covers this many days back …
+pub const LIST_DAYS_BACK: i64 = 62;
+/// … and this many ahead.
+pub const LIST_DAYS_AHEAD: i64 = 400;
+/// How far back and ahead the agenda may look: inside the listed window even right before
+/// a relisting.
+pub const AGENDA_DAYS_BACK: i64 = 30;
+pub const AGENDA_DAYS_AHEAD: i64 = 365;
+/// The listing is redone when its end comes closer than the agenda's reach plus this
+/// margin: about every `LIST_DAYS_AHEAD - AGENDA_DAYS_AHEAD - RELIST_MARGIN_DAYS` days.
+const RELIST_MARGIN_DAYS: i64 = 5;
+/// A sync holds the user's lease at most this long (the host stops a hook call sooner).
+const LEASE_MS: i64 = 120_000;
+/// `last_ok_ms` is rewritten on an idle poll only when older than this, so an idle poll
+/// normally writes nothing.
+const OK_STAMP_EVERY_MS: i64 = 60_000;
+
+/// Options for requests made while a user waits (a command, a dialog): fail fast.
+pub fn interactive_options() -> ClientOptions {
+    ClientOptions {
+        timeout_ms: 15_000,
+        retry: RetryPolicy {
+            max_attempts: 2,
+            base_delay_ms: 500,
+            max_delay_ms: 2_000,
+            budget_ms: 10_000,
+        },
+        ..ClientOptions::default()
+    }
+}
+
+/// How a refresh went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every selected calendar is up to date.
+    Fresh { requests: u32 },
+    /// Another instance is syncing this user right now.
+    Busy,
+    /// The server could not be asked (or a calendar failed): stored data is older.
+    Stale(Problem),
+    /// The server refused the password: the caller pauses the account.
+    Rejected,
+}
+
+/// Syncs the user's selected calendars. Errors of the store come back as `Err`.
+pub fn refresh(
+    host: &impl Host,
+    user_id: &str,
+    account: &Account,
+    password: &Secret,
+) -> Result<Outcome, Problem> {
+    let now = host.now_ms();
+    let holder = crypto::random::<8>()
+        .map(|b| crypto::hex(&b))
+        .unwrap_or_else(|_| format!("t{now}"));
+    let held =
+        lease::acquire(host, user_id, &holder, now, LEASE_MS).map_err(|e| log_store(host, &e))?;
+    let Some(held) = held else {
+        return Ok(Outcome::Busy);
+    };
+    let outcome = refresh_locked(host, user_id, account, password);
+    if let Err(e) = lease::release(host, &held) {
+        log_store(host, &e);
+    }
+    outcome
+}
+
+fn refresh_locked(
+    host: &impl Host,
+    user_id: &str,
+    account: &Account,
+    password: &Secret,
+) -> Result<Outcome, Problem> {
+    let sleeper = caldav::ThreadSleep;
+    let client = Client::new(
+        host,
+        &sleeper,
+        Credentials::new(account.login.clone(), password.expose()),
+        interactive_options(),
+    );
+    let now = host.now_ms();
+    let mut markers = record::get_or_rebuild::<Markers>(host, &keys::markers(user_id))
+        .map_err(|e| log_store(host, &e))?
+        .unwrap_or_default();
+    let before = markers.clone();
+
+    let probe = client
+        .propfind(&account.home_url, "1", &dav_bodies::calendar_list())
+        .map(|ms| caldav::discovery::calendars_in(&account.home_url, &ms));
+    let listed = match probe {
+        Ok(list) => list,
+        Err(e) => return finish_failed(host, user_id, &mut markers, &before, now, &e),
+    };
+
+    let mut problem = None;
+    // Whether stored meetings changed: then the user's open apps are told.
+    let mut changed = false;
+    for cal in account.selected() {
+        let id = CalendarId::of_url(&cal.url);
+        let Some(info) = listed.iter().find(|c| caldav::href::same(&c.url, &cal.url)) else {
+            // Gone from the home: keep what we have, say so.
+            problem = Some(Problem::CalendarGone);
+            continue;
+        };
+        let marker = markers.calendars.get(id.as_str()).cloned();
+        if let Some(m) = &marker {
+            let same = m.ctag.is_some() || m.token.is_some();
+            let same = same && m.ctag == info.ctag && m.token == info.sync_token;
+            if same && listing_covers(m, now) {
+                continue;
+            }
+        }
+        match sync_one(host, &client, user_id, &id, &cal.url, marker, now) {
+            Ok((m, touched)) => {
+                changed |= touched;
+                markers.calendars.insert(id.as_str().to_string(), m);
+            }
+            Err(SyncFailure::Store(e)) => return Err(log_store(host, &e)),
+            Err(SyncFailure::Dav(caldav::CalDavError::Unauthorized)) => {
+                return finish_failed(
+                    host,
+                    user_id,
+                    &mut markers,
+                    &before,
+                    now,
+                    &caldav::CalDavError::Unauthorized,
+                )
+            }
+            Err(SyncFailure::Dav(e)) => {
+                host.log(
+                    LogLevel::Warn,
+                    &format!("sync of a calendar of {user_id} failed: {e}"),
+                );
+                problem = Some(super::problem::of_caldav(&e));
+            }
+        }
+    }
+
+    match problem {
+        None => {
+            markers.last_problem = None;
+            if markers
+                .last_ok_ms
+                .is_none_or(|t| now - t >= OK_STAMP_EVERY_MS)
+            {
+                markers.last_ok_ms = Some(now);
+            }
+        }
+        Some(p) => {
+            markers.last_problem = Some(ProblemAt {
+                problem: p,
+                at_ms: now,
+            })
+        }
+    }
+    if markers != before {
+        record::put(host, &keys::markers(user_id), &markers).map_err(|e| log_store(host, &e))?;
+    }
+    discard_if_disconnected(host, user_id, account)?;
+    if changed {
+        crate::panel::events::agenda_changed(host, user_id);
+    }
+    Ok(match problem {
+        None => Outcome::Fresh {
+            requests: client.stats().requests,
+        },
+        Some(p) => Outcome::Stale(p),
+    })
+}
+
+/// Whether the last listing reaches far enough ahead for the agenda.
+fn listing_covers(m: &CalendarMarker, now: i64) -> bool {
+    m.listed_until_ms - now >= (AGENDA_DAYS_AHEAD + RELIST_MARGIN_DAYS) * DAY_MS
+}
+
+enum SyncFailure {
+    Dav(caldav::CalDavError),
+    Store(StoreError),
+}
+
+fn sync_one<E: Host>(
+    host: &E,
+    client: &Client<'_, E>,
+    user_id: &str,
+    id: &CalendarId,
+    url: &str,
+    marker: Option<CalendarMarker>,
+    now: i64,
+) -> Result<(CalendarMarker, bool), SyncFailure> {
+    let state_key = keys::calendar_state(user_id, id);
+    let stored =
+        record::get_or_rebuild::<SyncState>(host, &state_key).map_err(SyncFailure::Store)?;
+    let mut state = match (&marker, stored) {
+        // Without its marker the state may be ahead of the bodies: list again.
+        (Some(_), Some(s)) => s.state,
+        (None, Some(s)) => CalendarState {
+            synced: false,
+            ..s.state
+        },
+        (_, None) => CalendarState::new(url),
+    };
+    let old = marker.unwrap_or_default();
+    if !listing_covers(&old, now) {
+        state.synced = false;
+    }
+    let window = TimeRange::around(now, LIST_DAYS_BACK, LIST_DAYS_AHEAD);
+    let result = sync::sync_calendar(client, &state, window).map_err(SyncFailure::Dav)?;
+
+    let href = |u: &str| caldav::href::normalize(u);
+    let upserts: Vec<(String, String)> = result
+        .added
+        .iter()
+        .chain(result.changed.iter())
+        .map(|o| (href(&o.url), o.data.clone()))
+        .collect();
+    let removals: Vec<String> = result.removed.iter().map(|u| href(u)).collect();
+    let touched = !upserts.is_empty() || !removals.is_empty();
+    let total = result.state.objects.len();
+    let buckets = bodies::apply(
+        host,
+        user_id,
+        id,
+        old.buckets.max(1),
+        total,
+        bodies::Changes { upserts, removals },
+    )
+    .map_err(SyncFailure::Store)?;
+    record::put(
+        host,
+        &state_key,
+        &SyncState {
+            state: result.state.clone(),
+        },
+    )
+    .map_err(SyncFailure::Store)?;
+    let listed = result.method == SyncMethod::FullQuery;
+    let marker = CalendarMarker {
+        ctag: result.state.ctag.clone(),
+        token: result.state.sync_token.clone(),
+        buckets,
+        objects: total as u32,
+        listed_until_ms: if listed {
+            window.end_ms
+        } else {
+            old.listed_until_ms
+        },
+        listed_from_ms: if listed {
+            window.start_ms
+        } else {
+            old.listed_from_ms
+        },
+        synced_at_ms: now,
+    };
+    Ok((marker, touched))
+}
+
+fn finish_failed(
+    host: &impl Host,
+    user_id: &str,
+    markers: &mut Markers,
+    before: &Markers,
+    now: i64,
+    e: &caldav::CalDavError,
+) -> Result<Outcome, Problem> {
+    let p = super::problem::of_caldav(e);
+    host.log(LogLevel::Warn, &format!("sync of {user_id} failed: {e}"));
+    markers.last_problem = Some(ProblemAt {
+        problem: p,
+        at_ms: now,
+    });
+    if markers != before {
+        record::put(host, &keys::markers(user_id), markers).map_err(|e| log_store(host, &e))?;
+    }
+    Ok(if p == Problem::WrongPassword {
+        Outcome::Rejected
+    } else {
+        Outcome::Stale(p)
+    })
+}
+
+/// A disconnect that ran while we synced has deleted the account: remove what we wrote.
+fn discard_if_disconnected(
+    host: &impl Host,
+    user_id: &str,
+    account: &Account,
+) -> Result<(), Problem> {
+    if let Ok(None) = record::get::<Account>(host, &keys::account(user_id)) {
+        host.log(
+            LogLevel::Info,
+            &format!("{user_id} disconnected during a sync; discarding it"),
+        );
+        super::data::forget_user(host, user_id, Some(account)).map_err(|e| log_store(host, &e))?;
+    }
+    Ok(())
+}
+
+/// The sync engine keeps its own backoff record; a disconnect removes it too.
+pub fn forget_backoff(host: &impl Host, user_id: &str) -> Result<(), StoreError> {
+    sync::backoff::record_success(host, user_id).map_err(|e| StoreError::Kv(e.to_string()))
+}
+
+fn log_store(host: &impl Host, e: &StoreError) -> Problem {
+    host.log(LogLevel::Error, &format!("sync storage failed: {e}"));
+    store::Problem::Storage
+}

@@ -1,0 +1,466 @@
+//! Русский. Every [`Msg`] case, matched exhaustively.
+
+use chrono::{Datelike, NaiveDate, Timelike};
+
+use super::{AgendaKind, Answer, DateWords, Help, Msg, TzSource, Ui};
+use crate::store::Problem;
+
+pub(super) const DATE_WORDS: DateWords = DateWords {
+    today: &["сегодня"],
+    tomorrow: &["завтра"],
+    yesterday: &["вчера"],
+    weekdays: [
+        &["понедельник", "пн"],
+        &["вторник", "вт"],
+        &["среда", "среду", "ср"],
+        &["четверг", "чт"],
+        &["пятница", "пятницу", "пт"],
+        &["суббота", "субботу", "сб"],
+        &["воскресенье", "вс"],
+    ],
+};
+
+const WEEKDAYS: [&str; 7] = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"];
+/// Abbreviations as they read after a day number ("4 мая", "1 дек").
+const MONTHS: [&str; 12] = [
+    "янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек",
+];
+/// Genitive: "1 декабря".
+const MONTHS_GENITIVE: [&str; 12] = [
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+];
+
+/// Russian plural forms: 1 встреча, 2 встречи, 5 встреч (11–14 take the last form).
+fn plural(n: usize, one: &str, few: &str, many: &str) -> String {
+    let form = match (n % 10, n % 100) {
+        (_, 11..=14) => many,
+        (1, _) => one,
+        (2..=4, _) => few,
+        _ => many,
+    };
+    format!("{n} {form}")
+}
+
+fn day(d: NaiveDate) -> String {
+    format!(
+        "{}, {}",
+        WEEKDAYS[d.weekday().num_days_from_monday() as usize],
+        day_no_weekday(d)
+    )
+}
+
+fn day_no_weekday(d: NaiveDate) -> String {
+    format!("{} {}", d.day(), MONTHS[d.month0() as usize])
+}
+
+fn capitalized(s: String) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => s,
+    }
+}
+
+fn help(h: Help) -> &'static str {
+    match h {
+        Help::Command => "Яндекс Календарь в Mattermost",
+        Help::Calendars => "Ваши встречи",
+        Help::Today => "Встречи на сегодня",
+        Help::Tomorrow => "Встречи на завтра",
+        Help::Date => "Встречи в указанный день",
+        Help::Range => "Встречи за период",
+        Help::Week => "Встречи на 7 дней вперёд",
+        Help::Month => "Встречи на 30 дней вперёд",
+        Help::Connections => "Ваш аккаунт Яндекса",
+        Help::Connect => "Подключить Яндекс Календарь паролем приложения",
+        Help::Disconnect => "Отключить и забыть пароль",
+        Help::Update => "Сменить логин, пароль или календари",
+        Help::Profile => "Что подключено",
+        Help::Notifications => "Сводка, напоминания и статус",
+        Help::NotifyCreate => "Включить уведомления",
+        Help::NotifyUpdate => "Изменить настройки уведомлений",
+        Help::NotifyDelete => "Выключить уведомления",
+        Help::Checks => "Всё ли работает",
+        Help::CheckAccount => "Подключён ли аккаунт и действует ли пароль",
+        Help::CheckScheduler => "Запланированы ли уведомления",
+        Help::Info => "Что умеет плагин и как им пользоваться",
+        Help::ArgDate => "Дата: 2026-12-01, 01.12.2026, 1.12, сегодня, завтра, пятница",
+        Help::ArgFrom => "Первый день периода",
+        Help::ArgTo => "Последний день периода",
+    }
+}
+
+fn problem(p: Problem) -> &'static str {
+    match p {
+        Problem::WrongPassword => {
+            "Яндекс не принял логин или пароль приложения. Проверьте логин (полный адрес, \
+             например ivan@yandex.ru) и используйте пароль приложения типа «Календарь», \
+             а не пароль от Яндекса."
+        }
+        Problem::Unreachable => {
+            "Сервер календаря недоступен (нет соединения). Попробуйте позже; если не \
+             пройдёт, сообщите администратору Mattermost."
+        }
+        Problem::Tls => {
+            "Не удалось установить защищённое соединение с сервером календаря (ошибка \
+             TLS-сертификата). Сообщите администратору Mattermost."
+        }
+        Problem::Timeout => "Сервер календаря не ответил вовремя. Попробуйте через минуту.",
+        Problem::Throttled => {
+            "Сервер календаря перегружен или ограничивает запросы. Попробуйте через несколько минут."
+        }
+        Problem::NotCalDav => {
+            "Указанный сервер не отвечает как сервер календарей CalDAV. Попросите \
+             администратора Mattermost проверить адрес CalDAV-сервера в настройках плагина."
+        }
+        Problem::BadServerUrl => {
+            "Адрес CalDAV-сервера в настройках плагина неверен. Сообщите администратору Mattermost."
+        }
+        Problem::CalendarGone => {
+            "Один из ваших календарей пропал с сервера. Выберите календари заново: \
+             `/yandex_calendar connections update`."
+        }
+        Problem::Forbidden => "Сервер запретил доступ к одному из ваших календарей.",
+        Problem::BadAnswer => {
+            "Сервер календаря прислал ответ, который не удалось прочитать. Попробуйте позже."
+        }
+        Problem::KeyChanged => {
+            "Сохранённый пароль приложения больше не читается (администратор сменил ключ \
+             шифрования плагина). Подключитесь заново: `/yandex_calendar connections update`."
+        }
+        Problem::NoKey => {
+            "Плагин настроен не до конца: нет ключа шифрования. Попросите администратора \
+             Mattermost открыть System Console → Plugins → Yandex Calendar и сохранить настройки."
+        }
+        Problem::Storage => {
+            "Mattermost не смог сохранить или прочитать данные плагина. Попробуйте ещё раз; \
+             если не пройдёт, сообщите администратору."
+        }
+    }
+}
+
+fn agenda_title(kind: AgendaKind, from: NaiveDate, to: NaiveDate) -> String {
+    match kind {
+        AgendaKind::Today => format!("Сегодня, {}", day(from)),
+        AgendaKind::Tomorrow => format!("Завтра, {}", day(from)),
+        AgendaKind::Day => capitalized(day(from)),
+        AgendaKind::Range => capitalized(format!("{} – {}", day(from), day(to))),
+        AgendaKind::Week => format!("Неделя: {} – {}", day(from), day(to)),
+        AgendaKind::Month => format!("30 дней: {} – {}", day(from), day(to)),
+    }
+}
+
+fn ui(u: Ui) -> &'static str {
+    match u {
+        Ui::PanelTitle => "Яндекс Календарь",
+        Ui::OpenPanel => "Встречи на сегодня",
+        Ui::Yesterday => "Вчера",
+        Ui::Today => "Сегодня",
+        Ui::Tomorrow => "Завтра",
+        Ui::PickDate => "Дата",
+        Ui::ChooseDay => "День",
+        Ui::Join => "Подключиться",
+        Ui::OpenEvent => "Открыть в Яндекс Календаре",
+        Ui::Loading => "Загрузка…",
+        Ui::LoadFailed => "Не удалось загрузить встречи.",
+        Ui::Retry => "Повторить",
+        Ui::Connect => "Подключить календарь",
+    }
+}
+
+/// `12 мин`, `1 ч`, `1 ч 5 мин` (abbreviations take no plural endings).
+fn duration(minutes: i64) -> String {
+    let (h, m) = (minutes / 60, minutes % 60);
+    match (h, m) {
+        (0, m) => format!("{m} мин"),
+        (h, 0) => format!("{h} ч"),
+        (h, m) => format!("{h} ч {m} мин"),
+    }
+}
+
+fn minutes(n: u32) -> String {
+    plural(n as usize, "минуту", "минуты", "минут")
+}
+
+fn on_off(b: bool) -> &'static str {
+    if b {
+        "вкл."
+    } else {
+        "выкл."
+    }
+}
+
+pub(super) fn text(msg: Msg<'_>) -> String {
+    match msg {
+        Msg::Help(h) => help(h).into(),
+        Msg::ProductName => "Яндекс Календарь".into(),
+        Msg::InfoTitle => "#### Яндекс Календарь для Mattermost".into(),
+        Msg::InfoAbout => "Ваш Яндекс Календарь в Mattermost: расписание по запросу, утренняя \
+             сводка, напоминания перед встречами со ссылкой на Телемост, сообщения о новых, \
+             перенесённых и отменённых встречах и об ответах участников, и статус \
+             \u{1F4C6} На встрече, пока идёт встреча."
+            .into(),
+        Msg::InfoStart => "Для начала создайте пароль приложения типа **Календарь** на \
+             id.yandex.ru → Безопасность → Пароли приложений и выполните \
+             `/yandex_calendar connect`."
+            .into(),
+        Msg::InfoShortcuts => "Короткие формы:".into(),
+        Msg::UnknownCommand { word } => format!("Неизвестная команда `{word}`."),
+        Msg::UnknownSubcommand { group, word } => format!("У `{group}` нет подкоманды `{word}`."),
+        Msg::MissingSubcommand { group } => format!("После `{group}` нужна подкоманда."),
+        Msg::Usage { usage } => format!("Формат: `{usage}`."),
+        Msg::DidYouMean { word } => format!("Может быть, `{word}`?"),
+        Msg::SeeInfo => "Все команды — в `/yandex_calendar info`.".into(),
+        Msg::Internal => "Что-то пошло не так на нашей стороне; попробуйте ещё раз. Если \
+             повторяется, сообщите администратору Mattermost."
+            .into(),
+        Msg::NotConnected => "Яндекс Календарь ещё не подключён. Выполните \
+             `/yandex_calendar connect`."
+            .into(),
+
+        Msg::BadDate { input } => format!(
+            "Не понимаю дату «{input}». Пишите так: 01.12.2026, 1.12, 2026-12-01, сегодня, \
+             завтра или пятница."
+        ),
+        Msg::NoSuchDate { input } => {
+            format!("Такой даты нет: «{input}». Пример: 28.02.2026.")
+        }
+        Msg::RangeBackwards { from, to } => format!(
+            "Период заканчивается раньше, чем начинается ({} – {}). Пример: \
+             `/yandex_calendar range 01.12.2026 07.12.2026`.",
+            day(from),
+            day(to)
+        ),
+        Msg::RangeTooLong { days, max } => format!(
+            "В периоде {}, а помещается не больше {}. Пример: \
+             `/yandex_calendar range 01.12.2026 31.12.2026`.",
+            plural(days as usize, "день", "дня", "дней"),
+            plural(max as usize, "дня", "дней", "дней")
+        ),
+        Msg::OutsideWindow { from, to } => format!(
+            "Могу показать встречи только с {} по {}.",
+            text(Msg::DateLong(from)),
+            text(Msg::DateLong(to))
+        ),
+        Msg::Day(d) => day(d),
+        Msg::DayNoWeekday(d) => day_no_weekday(d),
+        Msg::DayTime(t) => format!("{}, {:02}:{:02}", day(t.date()), t.hour(), t.minute()),
+        Msg::DateLong(d) => format!(
+            "{} {} {}",
+            d.day(),
+            MONTHS_GENITIVE[d.month0() as usize],
+            d.year()
+        ),
+
+        Msg::Problem(p) => problem(p).into(),
+
+        // Dialog titles and field names: at most 24 bytes (Mattermost), i.e. 12 Cyrillic letters.
+        Msg::ConnectTitle => "Подключение".into(),
+        Msg::UpdateTitle => "Обновление".into(),
+        Msg::ConnectIntro { server } => format!(
+            "Создайте пароль приложения типа **Календарь** на \
+             [Яндекс ID → Пароли приложений](https://id.yandex.ru/security/app-passwords) и \
+             введите его вместе с логином Яндекса. Пароль сразу проверяется на {server}, \
+             хранится зашифрованным и нужен только для синхронизации календаря."
+        ),
+        Msg::LoginLabel => "Логин".into(),
+        Msg::LoginHelp => "Логин или адрес Яндекса, например ivan@yandex.ru".into(),
+        Msg::PasswordLabel => "Пароль".into(),
+        Msg::PasswordHelp => "Пароль приложения типа «Календарь», не пароль от Яндекса".into(),
+        Msg::TimezoneLabel => "Часовой пояс".into(),
+        Msg::TimezoneHelp { current } => format!(
+            "Необязательно, например Europe/Moscow. Пусто: пояс из Mattermost (сейчас {current})"
+        ),
+        Msg::ConnectSubmit => "Подключить".into(),
+        Msg::UnknownTimezone { input } => format!(
+            "Неизвестный часовой пояс «{input}». Укажите название вроде Europe/Moscow или \
+             Asia/Yekaterinburg либо оставьте поле пустым."
+        ),
+        Msg::NoEventCalendars => "В этом аккаунте нет календарей со встречами.".into(),
+        Msg::Connected {
+            login,
+            names,
+            shown,
+            total,
+        } => format!(
+            "✅ Яндекс Календарь подключён: **{login}**. Показываются календари: {names} ({shown} из {total})."
+        ),
+        Msg::Updated {
+            login,
+            names,
+            shown,
+            total,
+        } => format!(
+            "✅ Подключение обновлено: **{login}**. Показываются календари: {names} ({shown} из {total})."
+        ),
+        Msg::ChooseCalendarsButton => "Выбрать календари".into(),
+        Msg::TryToday => "Попробуйте `/yandex_calendar today`.".into(),
+
+        Msg::CalendarsTitle => "Календари".into(),
+        Msg::CalendarsIntro => "Какие календари показывать в расписании и использовать для \
+             уведомлений?"
+            .into(),
+        Msg::CalendarsSubmit => "Сохранить".into(),
+        Msg::CalendarCheckbox => "Использовать этот календарь".into(),
+        Msg::ChooseAtLeastOne => "Выберите хотя бы один календарь.".into(),
+        Msg::CalendarsSaved { names } => format!("✅ Календари сохранены: {names}."),
+        Msg::CalendarsExpired => "Этот список календарей устарел. Выполните \
+             `/yandex_calendar connections update`, чтобы увидеть календари заново."
+            .into(),
+
+        Msg::Disconnected => "Отключено. Ваш логин, пароль приложения и загруженные встречи \
+             удалены из Mattermost. Подключиться снова: `/yandex_calendar connect`."
+            .into(),
+        Msg::ProfileTitle => "#### Яндекс Календарь: ваше подключение".into(),
+        Msg::ProfileLogin { login } => format!("- Логин: **{login}**"),
+        Msg::ProfileCalendars {
+            names,
+            shown,
+            total,
+        } => format!("- Календари: {names} ({shown} из {total})"),
+        Msg::ProfileTimezone { tz, source } => format!(
+            "- Часовой пояс: {tz} ({})",
+            match source {
+                TzSource::Override => "выбран при подключении",
+                TzSource::Profile => "из профиля Mattermost",
+                TzSource::Default => "по умолчанию: в профиле Mattermost пояс не указан",
+            }
+        ),
+        Msg::ProfileNotifyOff => {
+            "- Уведомления: не настроены (`/yandex_calendar notifications create`)".into()
+        }
+        Msg::ProfileNotifySaved { summary } => format!(
+            "- Уведомления: {summary} (сохранено; отправка начнётся в одной из следующих версий)"
+        ),
+        Msg::ProfileLastSync { when } => format!(
+            "- Последняя успешная синхронизация: {}",
+            when.map_or("ещё не было".to_string(), |t| text(Msg::DayTime(t)))
+        ),
+        Msg::ProfileLastProblem { problem: p, when } => format!(
+            "- Последняя ошибка ({}): {}",
+            text(Msg::DayTime(when)),
+            problem(p)
+        ),
+        Msg::ProfileNoProblem => "- Последняя ошибка: нет".into(),
+        Msg::ProfileActive => "- Состояние: работает".into(),
+        Msg::ProfilePaused { problem: p } => {
+            format!("- Состояние: ⏸ синхронизация приостановлена. {}", problem(p))
+        }
+
+        Msg::AgendaTitle { kind, from, to } => agenda_title(kind, from, to),
+        Msg::MeetingCount(0) => "нет встреч".into(),
+        Msg::MeetingCount(n) => plural(n, "встреча", "встречи", "встреч"),
+        Msg::TimesIn { tz } => format!("время — {tz}"),
+        Msg::NothingPlanned => "Ничего не запланировано.".into(),
+        Msg::AllDay => "Весь день".into(),
+        Msg::MyAnswer(a) => match a {
+            Answer::Declined => "вы отказались",
+            Answer::Tentative => "под вопросом",
+            Answer::NotAnswered => "нет ответа",
+        }
+        .into(),
+        Msg::TelemostLink => "Телемост".into(),
+        Msg::MoreNotShown { count, from } => format!(
+            "Не поместились в сообщение: {} начиная с {}. Показать их:",
+            plural(count, "встреча", "встречи", "встреч"),
+            day(from)
+        ),
+        Msg::ContinueWith { command } => format!("`{command}`"),
+        Msg::StaleData { problem: p } => format!(
+            "⚠️ Сейчас синхронизироваться не удалось. {} Показываю встречи на момент \
+             последней синхронизации.",
+            problem(p)
+        ),
+        Msg::NeverSynced { problem: p } => {
+            format!("⚠️ Календарь ещё не удалось синхронизировать. {}", problem(p))
+        }
+        Msg::FirstSyncRunning => {
+            "Календарь прямо сейчас синхронизируется; попробуйте через несколько секунд.".into()
+        }
+        Msg::PausedNote { problem: p } => format!(
+            "⏸ Синхронизация приостановлена. {} Это встречи на момент последней синхронизации.",
+            problem(p)
+        ),
+
+        Msg::Ui(u) => ui(u).into(),
+        Msg::StartsIn { minutes } => format!("через {}", duration(minutes)),
+        Msg::EndsIn { minutes } => format!("идёт · ещё {}", duration(minutes)),
+        Msg::PanelNotConnected => {
+            "Подключите Яндекс Календарь, чтобы видеть здесь свои встречи. Выполните:".into()
+        }
+
+        Msg::CheckOk { login, calendars } => format!(
+            "✅ Яндекс Календарь принимает **{login}**: подключение работает, найдено {}.",
+            plural(calendars, "календарь", "календаря", "календарей")
+        ),
+        Msg::CheckFailed { problem: p } => format!("❌ Проверка не прошла. {}", problem(p)),
+        Msg::CheckResumed => "Синхронизация возобновлена.".into(),
+        Msg::SchedulerNothing => "Для вас ничего не запланировано: эта версия плагина ещё не \
+             отправляет уведомления (утренняя сводка, напоминания, статус и сообщения об \
+             изменениях появятся в одной из следующих версий)."
+            .into(),
+        Msg::SchedulerPrefsKept { summary } => {
+            format!("Тогда будут использованы ваши сохранённые настройки: {summary}.")
+        }
+
+        Msg::PasswordRejectedDm { login } => format!(
+            "Яндекс Календарь перестал принимать пароль приложения для **{login}** (возможно, \
+             его отозвали). Настройки и встречи сохранены, синхронизация приостановлена.\n\
+             Как исправить: создайте новый пароль приложения типа **Календарь** на \
+             [Яндекс ID → Пароли приложений](https://id.yandex.ru/security/app-passwords) и \
+             выполните `/yandex_calendar connections update`."
+        ),
+
+        Msg::NotifyTitle => "Уведомления".into(),
+        Msg::NotifyIntro => "Выберите, что присылать. Эта версия сохраняет ваш выбор; \
+             отправка начнётся в одной из следующих версий."
+            .into(),
+        Msg::DigestLabel => "Сводка".into(),
+        Msg::DigestHelp => "Утренняя сводка встреч дня в это время, по вашему поясу".into(),
+        Msg::Off => "Выключено".into(),
+        Msg::ReminderLabel => "Напоминание".into(),
+        Msg::ReminderHelp => "За сколько до встречи напоминать".into(),
+        Msg::MinutesBefore(n) => format!("за {}", minutes(n)),
+        Msg::StatusLabel => "Статус".into(),
+        Msg::StatusPlaceholder => "Ставить \u{1F4C6} На встрече, пока идёт встреча".into(),
+        Msg::ChangesLabel => "Изменения".into(),
+        Msg::ChangesPlaceholder => {
+            "Сообщать о новых, перенесённых и отменённых встречах".into()
+        }
+        Msg::AnswersLabel => "Ответы".into(),
+        Msg::AnswersPlaceholder => "Сообщать об ответах участников моих встреч".into(),
+        Msg::NotifySubmit => "Сохранить".into(),
+        Msg::NotifySummary {
+            digest,
+            reminder,
+            status,
+            changes,
+            answers,
+        } => format!(
+            "сводка {}, напоминания {}, статус {}, изменения {}, ответы {}",
+            digest.map_or("выкл.".to_string(), |t| format!("в {t}")),
+            reminder.map_or("выкл.".to_string(), |m| format!("за {}", minutes(m))),
+            on_off(status),
+            on_off(changes),
+            on_off(answers)
+        ),
+        Msg::NotifySaved { summary } => format!(
+            "✅ Сохранено: {summary}. Отправка начнётся в одной из следующих версий плагина; \
+             что запланировано, покажет `/yandex_calendar checks check_scheduler`."
+        ),
+        Msg::NotifyDeleted => "Настройки уведомлений удалены.".into(),
+        Msg::NotifyNothingToDelete => "Настроек уведомлений нет.".into(),
+        Msg::BadNotifyValue { field } => format!("Неожиданное значение в поле «{field}»."),
+    }
+}

@@ -1,0 +1,37 @@
+//! The one place that knows the KV layout: every key ([`keys`]), every record
+//! ([`records`]), and how they change ([`record::update`], compare-and-set).
+//!
+//! # Layout (version 1)
+//!
+//! | key | record | size | read by |
+//! |---|---|---|---|
+//! | `v1/u/<user>/account` | [`Account`]: login, sealed app password, calendars, timezone override, status | ~1 KB | every command, every poll |
+//! | `v1/u/<user>/markers` | [`Markers`]: per calendar ctag, sync token, bucket count; last sync, last problem | ~0.3 KB | every poll |
+//! | `v1/u/<user>/cal/<cal>/state` | [`SyncState`]: hrefs and ETags of the calendar's objects | ~150 B per object | a poll that found a change |
+//! | `v1/u/<user>/cal/<cal>/obj/<bb>` | [`Bucket`]: raw iCalendar bodies by href | ~64 objects | the agenda; a sync rewrites the buckets it touches |
+//! | `v1/u/<user>/lease` | [`Lease`]: who syncs this user now | tiny | sync |
+//! | `v1/u/<user>/notify` | [`NotifyPrefs`]: digest, reminders, status, change messages | tiny | notifications |
+//! | `v1/users/<shard>` | [`IndexShard`]: ids of connected users, 64 shards | ~4.5 KB at 10,000 users | the scheduler |
+//!
+//! `<user>` is the Mattermost user id (hashed if it is not a plain id), `<cal>` 16 hex
+//! digits of SHA-256 of the calendar URL, `<bb>` the bucket number in hex. Everything of a
+//! user lives under `v1/u/<user>/`.
+//!
+//! An idle poll (nothing changed) reads `account` and `markers` and sends one PROPFIND of
+//! the calendar home that returns every calendar's ctag and token. Bodies are raw
+//! iCalendar, so the agenda of any range (a day, a week, a month, any dates within the
+//! listed window) is parsed and expanded from them with the user's current timezone.
+
+pub mod bodies;
+pub mod index;
+pub mod keys;
+pub mod lease;
+pub mod record;
+pub mod records;
+
+pub use keys::CalendarId;
+pub use record::{Change, StoreError};
+pub use records::{
+    Account, AccountStatus, Bucket, CalendarEntry, CalendarMarker, IndexShard, Lease, Markers,
+    NotifyPrefs, Problem, ProblemAt, SyncState,
+};

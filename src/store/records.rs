@@ -1,0 +1,204 @@
+//! The records stored under the keys of [`super::keys`], each with its shape version.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::record::Record;
+use crate::crypto::Sealed;
+
+/// What went wrong with an account or a sync, as a code: the user reads it in their own
+/// language (i18n renders it), logs get the English name. Stored, so only ever add cases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Problem {
+    /// The server refused the login or app password (401).
+    WrongPassword,
+    /// DNS failed or the connection was refused.
+    Unreachable,
+    /// The TLS handshake or certificate check failed.
+    Tls,
+    Timeout,
+    /// 429 or 5xx: the server asks to come back later.
+    Throttled,
+    /// The URL answers, but not as a CalDAV server.
+    NotCalDav,
+    /// The admin's CalDAV URL setting is not a usable URL.
+    BadServerUrl,
+    /// A selected calendar is gone from the server (404).
+    CalendarGone,
+    /// Access to a calendar was refused (403).
+    Forbidden,
+    /// An answer was malformed or too large to read.
+    BadAnswer,
+    /// The stored app password cannot be decrypted with the current key.
+    KeyChanged,
+    /// The plugin has no encryption key yet (the admin never saved the settings).
+    NoKey,
+    /// Mattermost's key-value store failed.
+    Storage,
+}
+
+/// A problem and when it was seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProblemAt {
+    pub problem: Problem,
+    pub at_ms: i64,
+}
+
+/// A calendar of the account, as discovered at connect time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarEntry {
+    /// Absolute URL of the collection.
+    pub url: String,
+    pub name: String,
+    /// `#rrggbb[aa]` as the server gives it; empty when none.
+    #[serde(default)]
+    pub color: String,
+    /// Shown in the agenda and used for notifications.
+    pub selected: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum AccountStatus {
+    Active,
+    /// No sync until the user fixes the cause (`update`); nothing is deleted.
+    Paused {
+        problem: Problem,
+        since_ms: i64,
+    },
+}
+
+/// A connected Yandex account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub login: String,
+    pub password: Sealed,
+    /// The CalDAV URL the credentials were checked against (the admin's setting then).
+    pub server_url: String,
+    pub principal_url: String,
+    pub home_url: String,
+    /// Every event calendar of the account; `selected` ones are used.
+    pub calendars: Vec<CalendarEntry>,
+    /// IANA zone chosen in the connect dialog; `None` follows the Mattermost profile.
+    #[serde(default)]
+    pub timezone: Option<String>,
+    pub status: AccountStatus,
+    pub connected_at_ms: i64,
+    pub updated_at_ms: i64,
+}
+
+impl Record for Account {
+    const VERSION: u32 = 1;
+}
+
+impl Account {
+    pub fn selected(&self) -> impl Iterator<Item = &CalendarEntry> {
+        self.calendars.iter().filter(|c| c.selected)
+    }
+
+    pub fn is_paused(&self) -> bool {
+        matches!(self.status, AccountStatus::Paused { .. })
+    }
+}
+
+/// What the last sync of one calendar left: compared with the server's ctag and token
+/// by the idle poll, so it stays small.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarMarker {
+    #[serde(default)]
+    pub ctag: Option<String>,
+    #[serde(default)]
+    pub token: Option<String>,
+    /// How many body buckets the calendar uses (a power of two).
+    pub buckets: u32,
+    /// Objects stored.
+    pub objects: u32,
+    /// The end of the time range the last full listing covered, Unix ms: objects that
+    /// start later and never changed since may be missing, so a listing is redone in time.
+    pub listed_until_ms: i64,
+    pub listed_from_ms: i64,
+    pub synced_at_ms: i64,
+}
+
+/// All sync markers of one user and the health of their sync.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Markers {
+    /// By [`super::keys::CalendarId`].
+    #[serde(default)]
+    pub calendars: BTreeMap<String, CalendarMarker>,
+    #[serde(default)]
+    pub last_ok_ms: Option<i64>,
+    #[serde(default)]
+    pub last_problem: Option<ProblemAt>,
+}
+
+impl Record for Markers {
+    const VERSION: u32 = 1;
+}
+
+/// One calendar's sync state (hrefs and ETags). Bump the version when
+/// [`crate::sync::CalendarState`] changes shape: an unreadable state means a full listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncState {
+    pub state: crate::sync::CalendarState,
+}
+
+impl Record for SyncState {
+    const VERSION: u32 = 1;
+}
+
+/// Raw iCalendar bodies of some of a calendar's objects, by normalised href.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bucket {
+    pub objects: BTreeMap<String, String>,
+}
+
+impl Record for Bucket {
+    const VERSION: u32 = 1;
+}
+
+/// One shard of the connected-users index.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexShard {
+    pub users: BTreeSet<String>,
+}
+
+impl Record for IndexShard {
+    const VERSION: u32 = 1;
+}
+
+/// Who is syncing a user now, and until when the claim holds if they vanish.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lease {
+    pub holder: String,
+    pub until_ms: i64,
+}
+
+impl Record for Lease {
+    const VERSION: u32 = 1;
+}
+
+/// What the user asked to be notified about (the `notifications` dialog). Sending them is
+/// the scheduler's job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotifyPrefs {
+    /// Local time of the morning digest, `HH:MM`; `None` = no digest.
+    #[serde(default)]
+    pub digest_at: Option<String>,
+    /// Minutes before a meeting; `None` = no reminders.
+    #[serde(default)]
+    pub reminder_minutes: Option<u32>,
+    /// The "In a meeting" custom status while a meeting runs.
+    pub status: bool,
+    /// Messages when meetings are added, moved or cancelled.
+    pub changes: bool,
+    /// Messages when attendees answer meetings I organise.
+    pub answers: bool,
+    pub updated_at_ms: i64,
+}
+
+impl Record for NotifyPrefs {
+    const VERSION: u32 = 1;
+}
