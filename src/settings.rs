@@ -144,6 +144,20 @@ pub fn resolve(config: &PluginConfig) -> Result<Settings, SettingsError> {
     })
 }
 
+/// The settings in force, for the features. The host activates the plugin only with
+/// settings that resolve, so a failure here means they changed under us; the defaults (with
+/// the saved key) keep the plugin working until the admin fixes them.
+pub fn current(host: &impl crate::host::Mattermost) -> Settings {
+    let config = host.get_config();
+    resolve(&config).unwrap_or_else(|_| Settings {
+        caldav_url: DEFAULT_CALDAV_URL.to_string(),
+        reminder_lead_minutes: DEFAULT_REMINDER_LEAD_MINUTES,
+        sync_interval_minutes: DEFAULT_SYNC_INTERVAL_MINUTES,
+        allowed_hosts: Vec::new(),
+        encryption_key: config.encryption_key,
+    })
+}
+
 fn in_range(saved: Option<i64>, default: u32, range: &RangeInclusive<u32>) -> Result<u32, i64> {
     match saved {
         None => Ok(default),

@@ -52,7 +52,7 @@ fn world(server: &str) -> World {
     let native = Rc::new(NativeHost::new());
     let n = native.clone();
     host.respond_with(move |r| n.send(r));
-    host.config.borrow_mut().caldav_url = server.to_string();
+    host.config.borrow_mut().caldav_url = Some(server.to_string());
     host.config.borrow_mut().encryption_key = "an admin generated key".into();
     host.now_ms.set(Utc::now().timestamp_millis());
     World {
@@ -481,7 +481,7 @@ fn unreachable_and_not_caldav_servers_are_named() {
             let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 13\r\nConnection: close\r\n\r\n<html></html>");
         }
     });
-    w.host.config.borrow_mut().caldav_url = format!("http://127.0.0.1:{port}/");
+    w.host.config.borrow_mut().caldav_url = Some(format!("http://127.0.0.1:{port}/"));
     let answer = w.submit_connect("ivan", "user", PASSWORD, "");
     let err = answer["error"].as_str().unwrap_or_default();
     assert!(err.contains("does not answer as a CalDAV"), "{answer}");

@@ -63,7 +63,7 @@ pub fn connect(host: &impl Host, user_id: &str, form: &Form) -> Result<(Account,
             .ok_or_else(|| Refusal::UnknownTimezone(timezone.to_string()))?;
         Some(tz.name().to_string())
     };
-    let config = host.get_config();
+    let config = crate::settings::current(host);
     // Without a key nothing could be stored: say so before asking the server anything.
     if config.encryption_key.trim().is_empty() {
         return Err(Refusal::Other(Problem::NoKey));

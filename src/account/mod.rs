@@ -104,7 +104,7 @@ pub fn load(host: &impl Host, user_id: &str) -> Result<Option<Account>, Problem>
 
 /// The account's app password in the clear, or why it cannot be had.
 pub fn password(host: &impl Host, user_id: &str, account: &Account) -> Result<Secret, Problem> {
-    let key = host.get_config().encryption_key;
+    let key = crate::settings::current(host).encryption_key;
     crypto::open(&key, user_id, &account.password).map_err(|e| {
         host.log(
             LogLevel::Warn,

@@ -80,7 +80,7 @@ fn open_connect(host: &impl Host, args: &CommandArgs) -> String {
     let dialog = dialogs::connect(
         person.locale,
         mode,
-        host.get_config().caldav_url.trim(),
+        &crate::settings::current(host).caldav_url,
         existing.as_ref().map_or("", |a| a.login.as_str()),
         existing
             .as_ref()
@@ -109,7 +109,7 @@ fn open_notifications(host: &impl Host, args: &CommandArgs) -> String {
     let dialog = dialogs::notifications(
         locale,
         prefs.as_ref(),
-        host.get_config().reminder_lead_minutes,
+        crate::settings::current(host).reminder_lead_minutes,
     );
     opened(
         host,

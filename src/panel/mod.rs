@@ -70,7 +70,7 @@ pub fn agenda(host: &impl Host, user_id: &str, day: &str) -> (u16, Panel) {
         Ok(m) => m,
         Err(p) => return (200, problem(l, &l.t(Msg::Problem(p)))),
     };
-    let interval = host.get_config().sync_interval_minutes;
+    let interval = crate::settings::current(host).sync_interval_minutes;
     if account.is_paused() || sync_due(&account, &markers, now_ms, interval) {
         match agenda::sync_before_answer(host, user_id, &account, &person) {
             Synced::Fresh | Synced::Busy => {}

@@ -36,6 +36,7 @@ impl From<KvError> for StoreError {
     fn from(e: KvError) -> Self {
         StoreError::Kv(match e {
             KvError::KeyTooLong(n) => format!("key of {n} characters is too long"),
+            KvError::EmptyValue => "an empty value cannot be stored".to_string(),
             KvError::Store(m) => m,
         })
     }
