@@ -157,7 +157,7 @@ func TestServeHTTPEdges(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = p.OnDeactivate() })
 
-	r := httptest.NewRequest(http.MethodPost, "/dialog/connect", strings.NewReader("{}"))
+	r := httptest.NewRequest(http.MethodPost, "/no/such/route", strings.NewReader("{}"))
 	r.Header.Set("Mattermost-User-Id", "u1")
 	r.Header.Set("Cookie", "MMAUTHTOKEN=secret")
 	r.Header.Set("Authorization", "Bearer secret")

@@ -36,6 +36,10 @@ const POST_ROUTES: [&str; 4] = [
 ];
 
 pub fn serve(host: &impl Host, request: &PluginRequest) -> PluginResponse {
+    let path = request.path.as_str();
+    if path != panel::AGENDA_PATH && !POST_ROUTES.contains(&path) {
+        return plain(404, "not found");
+    }
     let Some(user_id) = request.user_id.as_deref().filter(|u| !u.is_empty()) else {
         return plain(401, "not signed in");
     };
