@@ -170,7 +170,8 @@ def main():
     all_bytes = list(range(256))
     answers = {
         "yandex:calendar/http@0.1.0#send": [{"ok": HTTP_RESPONSE}, {"err": {"too-large": U64_MAX}}],
-        KV + "get": [{"ok": list("значение".encode())}, {"err": {"store": "db down"}},
+        # The first answers the account lookup of "calendars today" (not connected).
+        KV + "get": [{"ok": None}, {"ok": list("значение".encode())}, {"err": {"store": "db down"}},
                      {"err": {"empty-value": None}}],
         KV + "set": [{"ok": None}, {"err": {"key-too-long": 151}}, {"err": {"empty-value": None}}],
         KV + "set-with-expiry": [{"ok": None}, {"err": {"store": "Превышен лимит"}}],
