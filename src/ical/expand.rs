@@ -15,16 +15,39 @@ pub const DEFAULT_MAX_INSTANCES: usize = 1000;
 /// Guard on rule iterations before the window is even reached (e.g. a MINUTELY rule from 2001).
 const MAX_ITERATIONS: usize = 200_000;
 
-/// A half-open interval of time `[from, to)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A half-open interval of time `[from, to)`: the one window type of `ical`, `sync` and
+/// `snapshot`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Window {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
 }
 
 impl Window {
+    /// `days_back` days before `now` to `days_ahead` days after it.
+    pub fn around(now: DateTime<Utc>, days_back: i64, days_ahead: i64) -> Window {
+        Window {
+            from: now - Duration::days(days_back),
+            to: now + Duration::days(days_ahead),
+        }
+    }
+
     pub fn contains(&self, at: DateTime<Utc>) -> bool {
         self.from <= at && at < self.to
+    }
+
+    /// Whether `[start, end)` overlaps the window; a zero-length span at `from` counts.
+    pub fn overlaps(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> bool {
+        start < self.to && (end > self.from || (start == end && start >= self.from))
+    }
+
+    /// The part of time both windows cover, if any.
+    pub fn intersect(&self, other: &Window) -> Option<Window> {
+        let w = Window {
+            from: self.from.max(other.from),
+            to: self.to.min(other.to),
+        };
+        (w.from < w.to).then_some(w)
     }
 }
 
