@@ -9,7 +9,7 @@ BUNDLE = dist/$(shell python3 -c 'import json;m=json.load(open("plugin.json"));p
 TARGET_DIR = $(shell cargo metadata --format-version 1 --no-deps 2>/dev/null | python3 -c 'import json,sys;print(json.load(sys.stdin)["target_directory"])')
 REFHOST = $(TARGET_DIR)/refhost/refhost
 
-.PHONY: all run run-check dist wasm test lint test-rust test-go conformance refhost e2e bench clean
+.PHONY: all run run-check dist wasm test lint test-rust fuzz fuzz-short test-go conformance refhost e2e bench clean
 
 all: dist
 
@@ -32,7 +32,7 @@ wasm:
 # the Yandex replay server), the bundle, the Go host against the real module, the
 # conformance run against the wasmtime reference host, and the end-to-end suite in a real
 # Mattermost server, and a check that `make run` brings the demo up.
-test: lint test-rust dist test-go conformance e2e run-check
+test: lint test-rust fuzz-short dist test-go conformance e2e run-check
 
 lint: wasm
 	cargo fmt --all --check
@@ -44,6 +44,17 @@ lint: wasm
 
 test-rust:
 	cargo test
+
+# Fuzzing (tests/fuzz/run.sh): every cargo-fuzz target for a minute inside `make test`,
+# longer in `make fuzz` (FUZZ_SECONDS each), plus a long run of the change-detection
+# property test (optimised, with unwinding: the release profile aborts on panic).
+FUZZ_SECONDS ?= 600
+fuzz-short:
+	tests/fuzz/run.sh 60
+
+fuzz:
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+	YCAL_PROPTEST_CASES=20000 cargo test --profile refhost --test changes_property
 
 test-go: wasm
 	cd host-shim && YCAL_BUNDLE=$(CURDIR)/$(BUNDLE) go test -count=1 ./...

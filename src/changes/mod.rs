@@ -2,6 +2,8 @@
 
 mod collapse;
 mod diff;
+mod instances;
+mod meeting;
 mod model;
 
 pub use diff::diff;

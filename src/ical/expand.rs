@@ -47,9 +47,12 @@ impl Window {
         self.from <= at && at < self.to
     }
 
-    /// Whether `[start, end)` overlaps the window; a zero-length span at `from` counts.
+    /// Whether `[start, end)` overlaps the window; a zero-length span at `from` counts. An
+    /// empty window overlaps nothing.
     pub fn overlaps(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> bool {
-        start < self.to && (end > self.from || (start == end && start >= self.from))
+        self.from < self.to
+            && start < self.to
+            && (end > self.from || (start == end && start >= self.from))
     }
 
     /// The part of time both windows cover, if any.
@@ -89,11 +92,16 @@ pub struct SeriesExpansion {
     /// The first occurrence starting at or after the window's end (looked for up to
     /// [`NEXT_HORIZON_DAYS`] ahead): how far-future meetings are tracked.
     pub next: Option<Occurrence>,
+    /// The last occurrence over before the window: so that a meeting moved from the past
+    /// into view reads as moved.
+    pub previous: Option<Occurrence>,
     /// Instances whose original start lies in the window, removed by an EXDATE or a
     /// cancelled override (by recurrence id).
     pub excluded: Vec<String>,
     /// When the recurrence ends by itself (UNTIL, COUNT): the start of its last instance.
     pub ends: Option<DateTime<Utc>>,
+    /// The span of the first instance (DTSTART): when it changes, the series moved.
+    pub first: Option<Span>,
     /// The whole series (or single meeting) is STATUS:CANCELLED.
     pub cancelled: bool,
     /// False when a cap cut the expansion short: then the absence of an instance proves
@@ -549,6 +557,11 @@ impl<'a> Expander<'a> {
         }
         all.sort();
         all.dedup();
+        out.before = all
+            .iter()
+            .rev()
+            .find(|d| self.instant(d) + margin <= w.from && !self.overridden(d))
+            .copied();
         // Keep instances that may overlap, plus any that an override might move.
         all.retain(|d| self.instant(d) + margin > w.from || self.overridden(d));
         out.list = all;
@@ -626,8 +639,16 @@ impl<'a> Expander<'a> {
             complete: starts.complete,
             floating: self.floating,
             ends: starts.ends,
+            first: Some(self.span(self.dtstart)),
             ..SeriesExpansion::default()
         };
+        if let Some(b) = starts.before {
+            if let Instance::Master(occ) | Instance::Shifted(occ) = self.instance(b, me) {
+                if occ.span.instants(tz).1 <= w.from {
+                    out.previous = Some(occ);
+                }
+            }
+        }
         let mut count = 0usize;
         for start in starts.list {
             let original = self.instant(&start);
@@ -658,8 +679,17 @@ impl<'a> Expander<'a> {
                     break;
                 }
                 out.occurrences.push(occ);
-            } else if s >= w.to && out.next.as_ref().is_none_or(|n| starts_before(&occ, n, tz)) {
-                out.next = Some(occ);
+            } else if s >= w.to {
+                if out.next.as_ref().is_none_or(|n| starts_before(&occ, n, tz)) {
+                    out.next = Some(occ);
+                }
+            } else if e <= w.from
+                && out
+                    .previous
+                    .as_ref()
+                    .is_none_or(|p| starts_before(p, &occ, tz))
+            {
+                out.previous = Some(occ);
             }
         }
         // Overrides whose original instance was not generated (beyond the iteration, or
@@ -715,6 +745,8 @@ enum Instance {
 #[derive(Default)]
 struct Starts {
     list: Vec<DateTime<Tz>>,
+    /// The last start well before the window (for the previous meeting).
+    before: Option<DateTime<Tz>>,
     last: Option<DateTime<Utc>>,
     /// The last start of a finite recurrence that ran to its end.
     ends: Option<DateTime<Utc>>,
