@@ -29,9 +29,18 @@ const SEGMENT_ESCAPES: &AsciiSet = &CONTROLS
     .add(b'|')
     .add(b'}');
 
-/// `https://host:port` of an absolute URL, or None.
+/// `https://host:port` of an absolute URL, or None (also for a path that merely contains
+/// `://` somewhere, like `/cal/http://x.ics`).
 pub fn origin(url: &str) -> Option<&str> {
-    let scheme_end = url.find("://")? + 3;
+    let scheme = &url[..url.find("://")?];
+    let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    if !valid {
+        return None;
+    }
+    let scheme_end = scheme.len() + 3;
     let rest = &url[scheme_end..];
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     Some(&url[..scheme_end + end])
@@ -114,6 +123,12 @@ pub fn normalize(href: &str) -> String {
     }
 }
 
+/// The comparison key of an href found in an answer about `base`: resolved first, so a
+/// relative href and its absolute spelling share one key.
+pub fn key_in(base: &str, href: &str) -> String {
+    normalize(&resolve(base, href))
+}
+
 /// Decodes `%XX` escapes for display; bytes that are not UTF-8 become U+FFFD.
 pub fn percent_decode(s: &str) -> String {
     percent_decode_str(s).decode_utf8_lossy().into_owned()
@@ -158,6 +173,17 @@ mod tests {
             "https://h/calendars/u%40yandex.ru/events-1/a%20b.ics"
         );
         assert_eq!(canonical_path("/a%2fb/c:d;e=f"), "/a%2Fb/c:d;e=f");
+    }
+
+    #[test]
+    fn a_path_containing_a_scheme_is_still_a_path() {
+        assert_eq!(origin("/cal/http://x.ics"), None);
+        assert_eq!(normalize("/cal/http://x.ics"), "/cal/http://x.ics");
+        assert_eq!(
+            normalize(&normalize("/caht{p://c7/u")),
+            normalize("/caht{p://c7/u")
+        );
+        assert_eq!(origin("webcal+x://h/p"), Some("webcal+x://h"));
     }
 
     #[test]

@@ -7,6 +7,9 @@ use chrono_tz::Tz;
 use super::{Baseline, Meeting, SeriesEntry, SeriesState, SeriesView, Snapshot, SNAPSHOT_VERSION};
 use crate::ical::{self, ExpandOptions, Me, Series, SeriesExpansion, Skipped, Window};
 
+/// How long a series whose meetings are all over stays in the snapshot.
+const PAST_KEPT_DAYS: i64 = 7;
+
 /// One calendar as the caller has it now.
 #[derive(Debug, Clone)]
 pub struct CalendarSource<'a> {
@@ -84,26 +87,34 @@ impl Snapshot {
         let mut carry: BTreeSet<String> = BTreeSet::new();
         // Series whose source proves them deleted, if not found elsewhere.
         let mut gone: BTreeSet<String> = BTreeSet::new();
-        let prev_entries = |calendar: &str| -> Vec<(&String, &SeriesEntry)> {
-            prev.map(|p| {
-                p.series
-                    .iter()
-                    .filter(|(_, e)| e.calendar == calendar && e.active().is_some())
-                    .collect()
-            })
-            .unwrap_or_default()
+        // The previous snapshot's live series, by calendar and object.
+        let mut by_object: BTreeMap<(&str, &str), Vec<&String>> = BTreeMap::new();
+        for (uid, e) in prev.iter().flat_map(|p| p.series.iter()) {
+            if e.active().is_some() {
+                by_object
+                    .entry((e.calendar.as_str(), e.object.as_str()))
+                    .or_default()
+                    .push(uid);
+            }
+        }
+        let in_calendar = |calendar: &str| -> Vec<(&str, &String)> {
+            by_object
+                .range((calendar, "")..)
+                .take_while(|((c, _), _)| *c == calendar)
+                .flat_map(|((_, o), uids)| uids.iter().map(move |u| (*o, *u)))
+                .collect()
         };
         for src in sources {
             let listed = match &src.objects {
                 Objects::Unavailable => {
-                    carry.extend(prev_entries(src.url).into_iter().map(|(u, _)| u.clone()));
+                    carry.extend(in_calendar(src.url).into_iter().map(|(_, u)| u.clone()));
                     continue;
                 }
                 Objects::Listed(list) => list,
             };
             let keys: BTreeSet<&str> = listed.iter().map(|o| o.key).collect();
-            for (uid, entry) in prev_entries(src.url) {
-                if !keys.contains(entry.object.as_str()) {
+            for (object, uid) in in_calendar(src.url) {
+                if !keys.contains(object) {
                     if src.initial_sync_done {
                         gone.insert(uid.clone());
                     } else {
@@ -112,12 +123,11 @@ impl Snapshot {
                 }
             }
             for obj in listed {
-                let in_object = || {
-                    prev_entries(src.url)
-                        .into_iter()
-                        .filter(|(_, e)| e.object == obj.key)
-                        .map(|(u, _)| u.clone())
-                        .collect::<Vec<_>>()
+                let in_object = || -> Vec<String> {
+                    by_object
+                        .get(&(src.url, obj.key))
+                        .map(|uids| uids.iter().map(|u| (*u).clone()).collect())
+                        .unwrap_or_default()
                 };
                 let Some(text) = obj.ics else {
                     carry.extend(in_object());
@@ -137,22 +147,19 @@ impl Snapshot {
                 let mut here: BTreeSet<String> = BTreeSet::new();
                 for s in &parsed.series {
                     here.insert(s.uid.clone());
-                    let known_before = prev.is_some_and(|p| p.series.contains_key(&s.uid));
-                    if unreadable.contains(&s.uid) && known_before {
+                    // Part of it did not parse (maybe its master): what is left is not
+                    // the series. Keep the last known state, or nothing until it parses.
+                    if unreadable.contains(&s.uid) {
                         carry.insert(s.uid.clone());
                         continue;
                     }
                     let mut notes = Vec::new();
                     match ical::expand_series(s, &opts, me, &mut notes) {
                         Ok(exp) => {
-                            let mut v = view(s, exp, me);
-                            // Part of it did not parse: what is there is shown, but its
-                            // absence proves nothing.
-                            v.complete &= !unreadable.contains(&s.uid);
                             series.entry(s.uid.clone()).or_insert_with(|| SeriesEntry {
                                 calendar: src.url.to_string(),
                                 object: obj.key.to_string(),
-                                state: SeriesState::Active(v),
+                                state: SeriesState::Active(view(s, exp, me)),
                             });
                         }
                         Err(reason) => {
@@ -219,6 +226,26 @@ impl Snapshot {
                 }
             }
         }
+        // Series entirely in the past are not kept (their meetings can no longer change
+        // for anyone); the recent past is, so a meeting moved from it reads as moved.
+        let keep_after = window.from - chrono::Duration::days(PAST_KEPT_DAYS);
+        let was_live = |uid: &str| {
+            prev.and_then(|p| p.series.get(uid))
+                .and_then(SeriesEntry::active)
+                .is_some_and(|v| !v.cancelled)
+        };
+        series.retain(|uid, e| match &e.state {
+            SeriesState::Gone { .. } => true,
+            // Just cancelled: kept once, for the diff to tell.
+            SeriesState::Active(v) if v.cancelled => was_live(uid),
+            SeriesState::Active(v) => {
+                !v.meetings.is_empty()
+                    || v.next.is_some()
+                    || v.previous
+                        .as_ref()
+                        .is_some_and(|p| p.span.instants(tz).1 > keep_after)
+            }
+        });
         let calendars = sources
             .iter()
             .filter(|s| s.initial_sync_done)

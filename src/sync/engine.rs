@@ -170,7 +170,7 @@ fn sync_collection<E: Http + Clock>(
                     },
                 }
             };
-            words.insert(href::normalize(&r.href), word);
+            words.insert(href::key_in(&state.url, &r.href), word);
         }
         let more = truncated(state, &ms);
         match ms.sync_token {
@@ -264,7 +264,7 @@ fn listing<E: Http + Clock>(
     // absent, so it is not confirmed either.
     let mut named: BTreeSet<String> = BTreeSet::new();
     for r in ms.responses.iter().filter(|r| !is_self(state, r)) {
-        let key = href::normalize(&r.href);
+        let key = href::key_in(&state.url, &r.href);
         named.insert(key.clone());
         if r.is_ok() {
             let url = href::resolve(&state.url, &r.href);

@@ -230,7 +230,7 @@ fn interrupted(run: &mut Run, e: CalDavError) {
 fn confirmed(run: &mut Run, pending: &mut Pending, keys: &[String], ms: &Multistatus) {
     let mut answered: BTreeSet<String> = BTreeSet::new();
     for r in &ms.responses {
-        let key = href::normalize(&r.href);
+        let key = href::key_in(&run.next.url, &r.href);
         if !keys.contains(&key) {
             continue;
         }
@@ -290,7 +290,7 @@ fn fetched(
     let base = run.next.url.clone();
     let mut answered: BTreeSet<String> = BTreeSet::new();
     for r in &ms.responses {
-        let key = href::normalize(&r.href);
+        let key = href::key_in(&run.next.url, &r.href);
         if !keys.contains(&key) || !pending.fetch.contains_key(&key) {
             continue;
         }

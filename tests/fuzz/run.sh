@@ -41,7 +41,7 @@ for target in "${targets[@]}"; do
     if ! RUSTC_BOOTSTRAP=1 "$TOOLS/bin/cargo-fuzz" run --fuzz-dir . "$target" "corpus/$target" -- \
         -max_total_time="$seconds" -timeout=10 -max_len=65536 -rss_limit_mb=2048 \
         -print_final_stats=1 >"$log" 2>&1; then
-        tail -40 "$log" >&2
+        grep -E -m5 -A3 "panicked|ERROR: libFuzzer|SUMMARY" "$log" >&2 || tail -40 "$log" >&2
         echo "fuzz $target: FAILED (input in tests/$crate/artifacts/$target/)" >&2
         exit 1
     fi

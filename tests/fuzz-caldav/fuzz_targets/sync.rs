@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
         };
         if String::from_utf8_lossy(&req.body).contains("calendar-multiget") {
             if let Ok(ms) = yandex_calendar::caldav::multistatus::parse(&body) {
-                g.borrow_mut().extend(ms.responses.iter().filter(|r| r.is_gone()).map(|r| href::normalize(&r.href)));
+                g.borrow_mut().extend(ms.responses.iter().filter(|r| r.is_gone()).map(|r| href::key_in(CAL, &r.href)));
             }
         }
         Ok(HttpResponse { status, headers: vec![], body })
