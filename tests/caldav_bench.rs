@@ -78,6 +78,8 @@ fn now_window(host: &NativeHost) -> (i64, Window) {
 #[test]
 #[ignore = "benchmark: run tests/bench/caldav.sh"]
 fn bench_poll_cost() {
+    // A line of its own: the test harness prints its "test …" prefix on the first one.
+    println!();
     let small = measure(50);
     let large = measure(500);
     assert_eq!(

@@ -123,6 +123,8 @@ fn series_title_change_is_one_message() {
     let c = changes(&weekly(), &new, "maria@yandex.ru");
     assert_eq!(c.len(), 1, "{c:#?}");
     assert!(c[0].series);
+    // The 2nd and the 30th; the 9th is an override with its own title.
+    assert_eq!(c[0].instances, 2);
     let ChangeDetail::Updated { fields } = &c[0].detail else {
         panic!("{c:?}")
     };

@@ -33,7 +33,9 @@ impl Ctx {
         let news = self.all(nv);
         let mut out = Found::default();
 
-        // Identity first.
+        // Identity first. Meetings past the covered time (the next one of each side) are
+        // compared only for a series with nothing in view: a meeting far ahead.
+        let far_only = !olds.iter().chain(&news).any(|m| self.visible(m));
         let mut used = vec![false; news.len()];
         let mut gone: Vec<&Meeting> = Vec::new();
         for o in &olds {
@@ -44,7 +46,8 @@ impl Ctx {
             match found {
                 Some((i, n)) => {
                     used[i] = true;
-                    if self.visible(o) || self.visible(n) || (self.beyond(o) && self.beyond(n)) {
+                    let far = far_only && self.beyond(o) && self.beyond(n);
+                    if self.visible(o) || self.visible(n) || far {
                         out.pair(self, o, n, ov, nv);
                     }
                 }

@@ -24,7 +24,7 @@ const MAX_ITERATIONS: usize = 200_000;
 pub const NEXT_HORIZON_DAYS: i64 = 5 * 366;
 /// Rule instances past the window looked at for the next occurrence (EXDATEs may hide a
 /// few).
-const NEXT_CANDIDATES: usize = 64;
+const NEXT_CANDIDATES: usize = 8;
 
 /// A half-open interval of time `[from, to)`: the one window type of `ical`, `sync` and
 /// `snapshot`.
@@ -652,6 +652,11 @@ impl<'a> Expander<'a> {
         let mut count = 0usize;
         for start in starts.list {
             let original = self.instant(&start);
+            // Past the window only the next meeting is wanted; an override may still move a
+            // later instance before it.
+            if original >= w.to && out.next.is_some() && !self.overridden(&start) {
+                continue;
+            }
             let key = self.key(start);
             let instance = self.instance(start, me);
             // Each override is used once; those the iteration never reached are left over.
