@@ -91,8 +91,8 @@ pub fn resolve(base: &str, href: &str) -> String {
 }
 
 /// A path in its one canonical spelling: each segment decoded (any bytes, UTF-8 or not),
-/// then escaped with [`SEGMENT_ESCAPES`] in upper-case hex. `/a@b`, `/a%40b` and `/a%4Fb`
-/// vs `/a%4fb` variants of one resource all come out the same.
+/// then escaped in upper-case hex (all but unreserved characters and sub-delimiters).
+/// `/a@b` and `/a%40b`, or `/a%4F` and `/a%4f`, come out the same.
 pub fn canonical_path(path: &str) -> String {
     path.split('/')
         .map(|segment| {

@@ -7,7 +7,7 @@
 //!    listing of ETags ([`Fallback`] says why; it is counted, as it costs far more).
 //!
 //! Either way the result is a plan ([`Pending`]): objects to fetch and deletions to
-//! confirm, carried out by [`super::fetch`] within the request budget. The plan is part of
+//! confirm, carried out by `fetch.rs` within the request budget. The plan is part of
 //! the returned state, so an interrupted sync resumes at the next poll.
 //!
 //! Nothing is reported deleted on absence alone: a sync-collection 404 or an object missing

@@ -32,23 +32,56 @@ fuzz_target!(|data: &[u8]| {
         };
         if String::from_utf8_lossy(&req.body).contains("calendar-multiget") {
             if let Ok(ms) = yandex_calendar::caldav::multistatus::parse(&body) {
-                g.borrow_mut().extend(ms.responses.iter().filter(|r| r.is_gone()).map(|r| href::key_in(CAL, &r.href)));
+                g.borrow_mut().extend(
+                    ms.responses
+                        .iter()
+                        .filter(|r| r.is_gone())
+                        .map(|r| href::key_in(CAL, &r.href)),
+                );
             }
         }
-        Ok(HttpResponse { status, headers: vec![], body })
+        Ok(HttpResponse {
+            status,
+            headers: vec![],
+            body,
+        })
     });
     let mut state = CalendarState::new(CAL);
-    state.synced = Some(Markers { ctag: Some("1".into()), token: Some("t1".into()) });
+    state.synced = Some(Markers {
+        ctag: Some("1".into()),
+        token: Some("t1".into()),
+    });
     for name in ["a.ics", "b@x.ics", "c%20d.ics"] {
         let key = href::normalize(&format!("/cal/{name}"));
-        state.objects.insert(key, ObjectMeta { url: format!("{CAL}{name}"), etag: "1".into(), problem: None });
+        state.objects.insert(
+            key,
+            ObjectMeta {
+                url: format!("{CAL}{name}"),
+                etag: "1".into(),
+                problem: None,
+            },
+        );
     }
-    let client = Client::new(&host, &NoSleep, Credentials::new("u", "p"), ClientOptions::default());
-    let window = Window { from: chrono::DateTime::UNIX_EPOCH, to: chrono::DateTime::UNIX_EPOCH + chrono::Duration::days(30) };
+    let client = Client::new(
+        &host,
+        &NoSleep,
+        Credentials::new("u", "p"),
+        ClientOptions::default(),
+    );
+    let window = Window {
+        from: chrono::DateTime::UNIX_EPOCH,
+        to: chrono::DateTime::UNIX_EPOCH + chrono::Duration::days(30),
+    };
     if let Ok(r) = sync_calendar(&client, &state, &SyncRequest::new(window)) {
         for removed in &r.removed {
-            assert!(state.objects.contains_key(&removed.key), "{removed:?} was never known");
-            assert!(said_gone.borrow().contains(&removed.key), "{removed:?} removed without a 404");
+            assert!(
+                state.objects.contains_key(&removed.key),
+                "{removed:?} was never known"
+            );
+            assert!(
+                said_gone.borrow().contains(&removed.key),
+                "{removed:?} removed without a 404"
+            );
         }
         assert!(r.state.to_json().is_ok());
     }

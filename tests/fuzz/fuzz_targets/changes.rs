@@ -25,7 +25,14 @@ fuzz_target!(|data: &[u8]| {
     let tz = chrono_tz::Tz::Europe__Moscow;
     let me = Me::new(["me@yandex.ru"]);
     let build = |prev: Baseline<'_>, text: &str| {
-        Snapshot::build(prev, &[CalendarSource::complete(CAL, &[("a.ics", text)])], window, tz, &me).snapshot
+        Snapshot::build(
+            prev,
+            &[CalendarSource::complete(CAL, &[("a.ics", text)])],
+            window,
+            tz,
+            &me,
+        )
+        .snapshot
     };
     let a = build(Baseline::FirstSync, &first);
     assert!(diff(Baseline::FirstSync, &a).is_empty());
@@ -34,7 +41,11 @@ fuzz_target!(|data: &[u8]| {
     assert!(noise.is_empty(), "the same input reported {noise:?}");
     let unreadable = Snapshot::build(
         Baseline::Previous(&a),
-        &[CalendarSource { url: CAL, initial_sync_done: true, objects: Objects::Unavailable }],
+        &[CalendarSource {
+            url: CAL,
+            initial_sync_done: true,
+            objects: Objects::Unavailable,
+        }],
         window,
         tz,
         &me,

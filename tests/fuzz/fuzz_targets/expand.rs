@@ -27,7 +27,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let from = base + Duration::days(day % 2000);
-    let window = Window { from, to: from + Duration::days(days) };
+    let window = Window {
+        from,
+        to: from + Duration::days(days),
+    };
     let text = String::from_utf8_lossy(&data[4..]);
     let parsed = parse_calendar(&text);
     let opts = ExpandOptions::new(window, tz);
@@ -39,13 +42,22 @@ fuzz_target!(|data: &[u8]| {
         };
         for o in &e.occurrences {
             let (start, end) = o.span.instants(tz);
-            assert!(window.overlaps(start, end) || o.overridden, "{o:?} outside {window:?}");
+            assert!(
+                window.overlaps(start, end) || o.overridden,
+                "{o:?} outside {window:?}"
+            );
         }
         if let Some(n) = &e.next {
-            assert!(n.span.instants(tz).0 >= window.to, "next {n:?} inside {window:?}");
+            assert!(
+                n.span.instants(tz).0 >= window.to,
+                "next {n:?} inside {window:?}"
+            );
         }
         if let Some(p) = &e.previous {
-            assert!(p.span.instants(tz).1 <= window.from, "previous {p:?} inside {window:?}");
+            assert!(
+                p.span.instants(tz).1 <= window.from,
+                "previous {p:?} inside {window:?}"
+            );
         }
     }
 });
