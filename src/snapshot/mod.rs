@@ -3,10 +3,14 @@
 //!
 //! One entry per series (UID), with where it came from (calendar and object), the
 //! meetings in the window, and — so that a meeting is reported "for any date ahead" — the
-//! first meeting after the window (looked for up to [`crate::ical::NEXT_HORIZON_DAYS`]).
-//! That one per series is what tracks far-future meetings cheaply: a meeting created six
-//! months ahead is announced when it appears, a single meeting moved past the window reads
-//! as moved, and nothing new is announced when it later slides into the window.
+//! first meeting after the window (looked for up to [`crate::ical::NEXT_HORIZON_DAYS`])
+//! and the last one before it. That one meeting per side is what tracks the rest of time
+//! cheaply: a meeting created six months ahead is announced when it appears, a meeting
+//! moved past the window (or in from before it) reads as moved, and nothing new is
+//! announced when it later slides into the window. Only the next meeting of a series is
+//! tracked ahead: an edit of its 20th instance is reported when that instance is in the
+//! window. A series whose meetings are all over for a week is forgotten (a snapshot stays
+//! proportional to what is upcoming: ~0.5 KB per series with a meeting in the window).
 //!
 //! A snapshot is built from the previous one ([`Baseline`]) and what each calendar holds
 //! now ([`CalendarSource`]). A series leaves the snapshot as deleted only on evidence:
