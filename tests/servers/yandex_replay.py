@@ -33,8 +33,8 @@ Test control (no auth), all POST:
                                carried an Authorization header
 Usage: yandex_replay.py PORT [USER] [PASSWORD]
 """
-import json
 import base64
+import json
 import re
 import sys
 import threading
