@@ -22,8 +22,8 @@ pub const DEFAULT_MAX_INSTANCES: usize = 1000;
 const MAX_ITERATIONS: usize = 200_000;
 /// How far past the window the next occurrence of a series is looked for.
 pub const NEXT_HORIZON_DAYS: i64 = 5 * 366;
-/// Rule instances past the window looked at for the next occurrence (EXDATEs may hide a
-/// few).
+/// Rule instances past the window looked at for the next occurrence, and before it for
+/// the previous one (EXDATEs may hide a few).
 const NEXT_CANDIDATES: usize = 8;
 
 /// A half-open interval of time `[from, to)`: the one window type of `ical`, `sync` and
@@ -557,11 +557,15 @@ impl<'a> Expander<'a> {
         }
         all.sort();
         all.dedup();
+        // The latest instances well before the window, newest first: the previous meeting
+        // is the first of them not removed (an EXDATE may hide a few).
         out.before = all
             .iter()
             .rev()
-            .find(|d| self.instant(d) + margin <= w.from && !self.overridden(d))
-            .copied();
+            .filter(|d| self.instant(d) + margin <= w.from && !self.overridden(d))
+            .take(NEXT_CANDIDATES)
+            .copied()
+            .collect();
         // Keep instances that may overlap, plus any that an override might move.
         all.retain(|d| self.instant(d) + margin > w.from || self.overridden(d));
         out.list = all;
@@ -642,10 +646,11 @@ impl<'a> Expander<'a> {
             first: Some(self.span(self.dtstart)),
             ..SeriesExpansion::default()
         };
-        if let Some(b) = starts.before {
-            if let Instance::Master(occ) | Instance::Shifted(occ) = self.instance(b, me) {
+        for b in &starts.before {
+            if let Instance::Master(occ) | Instance::Shifted(occ) = self.instance(*b, me) {
                 if occ.span.instants(tz).1 <= w.from {
                     out.previous = Some(occ);
+                    break;
                 }
             }
         }
@@ -750,8 +755,8 @@ enum Instance {
 #[derive(Default)]
 struct Starts {
     list: Vec<DateTime<Tz>>,
-    /// The last start well before the window (for the previous meeting).
-    before: Option<DateTime<Tz>>,
+    /// The last starts well before the window, newest first (for the previous meeting).
+    before: Vec<DateTime<Tz>>,
     last: Option<DateTime<Utc>>,
     /// The last start of a finite recurrence that ran to its end.
     ends: Option<DateTime<Utc>>,
