@@ -14,7 +14,7 @@ HOST_PLATFORM = $(shell go env GOOS)/$(shell go env GOARCH)
 TARGET_DIR = $(shell cargo metadata --format-version 1 --no-deps 2>/dev/null | python3 -c 'import json,sys;print(json.load(sys.stdin)["target_directory"])')
 REFHOST = $(TARGET_DIR)/refhost/refhost
 
-.PHONY: all run run-check dist bundle probe-bundle wasm test lint test-rust test-webapp test-go conformance refhost browser-deps e2e e2e-newest e2e-oldest browser bench clean
+.PHONY: all run run-check dist bundle probe-bundle wasm test lint test-rust test-webapp fuzz fuzz-short test-go conformance refhost browser-deps e2e e2e-newest e2e-oldest browser bench clean
 
 all: dist
 
@@ -46,7 +46,7 @@ wasm:
 # conformance run against the wasmtime reference host, and the end-to-end suite in a real
 # Mattermost server (with the web app's panel in headless Chromium), and a check that
 # `make run` brings the demo up.
-test: lint test-rust test-webapp bundle test-go conformance e2e run-check
+test: lint test-rust fuzz-short test-webapp bundle test-go conformance e2e run-check
 
 lint: wasm
 	cargo fmt --all --check
@@ -64,6 +64,17 @@ test-rust:
 # The web app's unit tests (vitest) and type check.
 test-webapp:
 	cd webapp && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm test
+
+# Fuzzing (tests/fuzz/run.sh): every cargo-fuzz target for a minute inside `make test`,
+# longer in `make fuzz` (FUZZ_SECONDS each), plus a long run of the change-detection
+# property test (optimised, with unwinding: the release profile aborts on panic).
+FUZZ_SECONDS ?= 600
+fuzz-short:
+	tests/fuzz/run.sh 60
+
+fuzz:
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+	YCAL_PROPTEST_CASES=20000 cargo test --profile refhost --test changes_property
 
 # With the race detector: hooks run concurrently with activation and deactivation.
 test-go: wasm

@@ -38,7 +38,8 @@ pub fn check<E: Host>(
     login: &str,
     password: &Secret,
 ) -> Result<(Principal, Vec<CalendarInfo>), Problem> {
-    let sleeper = caldav::ThreadSleep;
+    // Hooks never sleep: a failed request is reported now, not retried after a wait.
+    let sleeper = caldav::NoSleep;
     let client = Client::new(
         host,
         &sleeper,

@@ -12,14 +12,15 @@
 //! A per-user lease keeps two instances from syncing one user at once.
 
 use crate::bindings::types::LogLevel;
-use crate::caldav::{self, bodies as dav_bodies, Client, ClientOptions, Credentials, RetryPolicy};
+use crate::caldav::{self, Client, ClientOptions, Credentials, RetryPolicy};
 use crate::crypto::{self, Secret};
 use crate::host::Host;
+use crate::ical::Window;
 use crate::store::{
     self, bodies, keys, lease, record, Account, CalendarId, CalendarMarker, Markers, Problem,
     ProblemAt, StoreError, SyncState,
 };
-use crate::sync::{self, CalendarState, SyncMethod, TimeRange};
+use crate::sync::{self, CalendarState, SyncMethod, SyncRequest};
 
 const DAY_MS: i64 = 86_400_000;
 /// The listing covers this many days back …
@@ -95,7 +96,8 @@ fn refresh_locked(
     account: &Account,
     password: &Secret,
 ) -> Result<Outcome, Problem> {
-    let sleeper = caldav::ThreadSleep;
+    // Hooks never sleep: a failed request ends this round; the next poll retries.
+    let sleeper = caldav::NoSleep;
     let client = Client::new(
         host,
         &sleeper,
@@ -108,11 +110,8 @@ fn refresh_locked(
         .unwrap_or_default();
     let before = markers.clone();
 
-    let probe = client
-        .propfind(&account.home_url, "1", &dav_bodies::calendar_list())
-        .map(|ms| caldav::discovery::calendars_in(&account.home_url, &ms));
-    let listed = match probe {
-        Ok(list) => list,
+    let listed = match sync::probe_account(&client, &account.home_url) {
+        Ok(probe) => probe,
         Err(e) => return finish_failed(host, user_id, &mut markers, &before, now, &e),
     };
 
@@ -121,23 +120,37 @@ fn refresh_locked(
     let mut changed = false;
     for cal in account.selected() {
         let id = CalendarId::of_url(&cal.url);
-        let Some(info) = listed.iter().find(|c| caldav::href::same(&c.url, &cal.url)) else {
+        let Some(current) = listed.markers_for(&cal.url) else {
             // Gone from the home: keep what we have, say so.
             problem = Some(Problem::CalendarGone);
             continue;
         };
         let marker = markers.calendars.get(id.as_str()).cloned();
         if let Some(m) = &marker {
-            let same = m.ctag.is_some() || m.token.is_some();
-            let same = same && m.ctag == info.ctag && m.token == info.sync_token;
-            if same && listing_covers(m, now) {
+            let stored = sync::Markers {
+                ctag: m.ctag.clone(),
+                token: m.token.clone(),
+            };
+            if stored.unchanged(current) && listing_covers(m, now) {
                 continue;
             }
         }
-        match sync_one(host, &client, user_id, &id, &cal.url, marker, now) {
-            Ok((m, touched)) => {
-                changed |= touched;
-                markers.calendars.insert(id.as_str().to_string(), m);
+        match sync_one(host, &client, user_id, &id, &cal.url, marker, current, now) {
+            Ok(done) => {
+                changed |= done.touched;
+                markers
+                    .calendars
+                    .insert(id.as_str().to_string(), done.marker);
+                if let Some(e) = done.interrupted {
+                    if e == caldav::CalDavError::Unauthorized {
+                        return finish_failed(host, user_id, &mut markers, &before, now, &e);
+                    }
+                    host.log(
+                        LogLevel::Warn,
+                        &format!("sync of a calendar of {user_id} stopped midway: {e}"),
+                    );
+                    problem = Some(super::problem::of_caldav(&e));
+                }
             }
             Err(SyncFailure::Store(e)) => return Err(log_store(host, &e)),
             Err(SyncFailure::Dav(caldav::CalDavError::Unauthorized)) => {
@@ -202,6 +215,19 @@ enum SyncFailure {
     Store(StoreError),
 }
 
+/// What one calendar's sync left.
+struct CalendarSynced {
+    marker: CalendarMarker,
+    /// Stored meetings changed (bodies added, changed or removed).
+    touched: bool,
+    /// The error that stopped the sync midway; the progress is kept.
+    interrupted: Option<caldav::CalDavError>,
+}
+
+/// Syncs one calendar as far as this round allows. Stores bodies, then the engine's state
+/// (which carries unfinished work), and returns the calendar's new marker with the error
+/// that stopped it midway, if one did.
+#[allow(clippy::too_many_arguments)]
 fn sync_one<E: Host>(
     host: &E,
     client: &Client<'_, E>,
@@ -209,37 +235,50 @@ fn sync_one<E: Host>(
     id: &CalendarId,
     url: &str,
     marker: Option<CalendarMarker>,
+    current: &sync::Markers,
     now: i64,
-) -> Result<(CalendarMarker, bool), SyncFailure> {
+) -> Result<CalendarSynced, SyncFailure> {
     let state_key = keys::calendar_state(user_id, id);
     let stored =
         record::get_or_rebuild::<SyncState>(host, &state_key).map_err(SyncFailure::Store)?;
-    let mut state = match (&marker, stored) {
-        // Without its marker the state may be ahead of the bodies: list again.
-        (Some(_), Some(s)) => s.state,
-        (None, Some(s)) => CalendarState {
-            synced: false,
-            ..s.state
-        },
-        (_, None) => CalendarState::new(url),
+    let mut state = match stored {
+        Some(s) => s.state,
+        None => CalendarState::new(url),
     };
     let old = marker.unwrap_or_default();
-    if !listing_covers(&old, now) {
-        state.synced = false;
+    // A listing that no longer reaches far enough ahead (or none): list again. Objects
+    // missing from it are deleted only once the server confirms it (the engine's rule).
+    if !listing_covers(&old, now) && state.pending.is_none() {
+        state.synced = None;
     }
-    let window = TimeRange::around(now, LIST_DAYS_BACK, LIST_DAYS_AHEAD);
-    let result = sync::sync_calendar(client, &state, window).map_err(SyncFailure::Dav)?;
+    let window = Window {
+        from: instant(now - LIST_DAYS_BACK * DAY_MS),
+        to: instant(now + LIST_DAYS_AHEAD * DAY_MS),
+    };
+    let request = SyncRequest {
+        markers: Some(current.clone()),
+        ..SyncRequest::new(window)
+    };
+    let outcome = sync::sync_calendar(client, &state, &request).map_err(SyncFailure::Dav)?;
+    for p in &outcome.problems {
+        host.log(
+            LogLevel::Warn,
+            &format!(
+                "a calendar object of {user_id} cannot be used and is skipped: {:?} ({})",
+                p.problem, p.url
+            ),
+        );
+    }
 
-    let href = |u: &str| caldav::href::normalize(u);
-    let upserts: Vec<(String, String)> = result
+    let upserts: Vec<(String, String)> = outcome
         .added
         .iter()
-        .chain(result.changed.iter())
-        .map(|o| (href(&o.url), o.data.clone()))
+        .chain(outcome.changed.iter())
+        .map(|o| (o.key.clone(), o.data.clone()))
         .collect();
-    let removals: Vec<String> = result.removed.iter().map(|u| href(u)).collect();
+    let removals: Vec<String> = outcome.removed.iter().map(|r| r.key.clone()).collect();
     let touched = !upserts.is_empty() || !removals.is_empty();
-    let total = result.state.objects.len();
+    let total = outcome.state.objects.len();
     let buckets = bodies::apply(
         host,
         user_id,
@@ -253,29 +292,40 @@ fn sync_one<E: Host>(
         host,
         &state_key,
         &SyncState {
-            state: result.state.clone(),
+            state: outcome.state.clone(),
         },
     )
     .map_err(SyncFailure::Store)?;
-    let listed = result.method == SyncMethod::FullQuery;
-    let marker = CalendarMarker {
-        ctag: result.state.ctag.clone(),
-        token: result.state.sync_token.clone(),
-        buckets,
-        objects: total as u32,
-        listed_until_ms: if listed {
-            window.end_ms
-        } else {
-            old.listed_until_ms
-        },
-        listed_from_ms: if listed {
-            window.start_ms
-        } else {
-            old.listed_from_ms
-        },
-        synced_at_ms: now,
+    // The idle poll skips a calendar whose marker matches the server's; while work is
+    // left, the marker stays empty so the next poll continues it.
+    let synced = match (&outcome.state.pending, &outcome.state.synced) {
+        (None, Some(m)) => m.clone(),
+        _ => sync::Markers::default(),
     };
-    Ok((marker, touched))
+    let listing = outcome
+        .state
+        .last_listing
+        .as_ref()
+        .filter(|_| outcome.method == SyncMethod::Listing);
+    Ok(CalendarSynced {
+        marker: CalendarMarker {
+            ctag: synced.ctag,
+            token: synced.token,
+            buckets,
+            objects: total as u32,
+            listed_until_ms: listing
+                .map_or(old.listed_until_ms, |l| l.window.to.timestamp_millis()),
+            listed_from_ms: listing
+                .map_or(old.listed_from_ms, |l| l.window.from.timestamp_millis()),
+            synced_at_ms: now,
+        },
+        touched,
+        interrupted: outcome.error,
+    })
+}
+
+fn instant(ms: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
 fn finish_failed(

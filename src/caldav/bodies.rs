@@ -10,9 +10,11 @@ pub fn current_user_principal() -> String {
     )
 }
 
-pub fn calendar_home_set() -> String {
+/// The principal's calendar home and the addresses it answers to (RFC 6638
+/// calendar-user-address-set; Yandex also gives calendarserver's email-address-set).
+pub fn principal_props() -> String {
     format!(
-        r#"{HEAD}<d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><c:calendar-home-set/></d:prop></d:propfind>"#
+        r#"{HEAD}<d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/"><d:prop><c:calendar-home-set/><c:calendar-user-address-set/><cs:email-address-set/></d:prop></d:propfind>"#
     )
 }
 
@@ -29,6 +31,14 @@ pub fn ctag_and_token() -> String {
     )
 }
 
+/// The account-level probe: one Depth-1 PROPFIND of the calendar home gives every
+/// collection's markers, and what is needed to tell event calendars from the rest.
+pub fn home_markers() -> String {
+    format!(
+        r#"{HEAD}<d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/"><d:prop><d:resourcetype/><c:supported-calendar-component-set/><cs:getctag/><d:sync-token/></d:prop></d:propfind>"#
+    )
+}
+
 pub fn sync_collection(token: &str) -> String {
     format!(
         r#"{HEAD}<d:sync-collection xmlns:d="DAV:"><d:sync-token>{}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>"#,
@@ -36,13 +46,16 @@ pub fn sync_collection(token: &str) -> String {
     )
 }
 
-pub fn multiget<'h>(hrefs: impl IntoIterator<Item = &'h str>) -> String {
+/// calendar-multiget of `hrefs`; with `data`, their bodies, else ETags only (to confirm
+/// that objects exist, or are gone).
+pub fn multiget<'h>(hrefs: impl IntoIterator<Item = &'h str>, data: bool) -> String {
     let hrefs: String = hrefs
         .into_iter()
         .map(|h| format!("<d:href>{}</d:href>", escape(h)))
         .collect();
+    let data = if data { "<c:calendar-data/>" } else { "" };
     format!(
-        r#"{HEAD}<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>{hrefs}</c:calendar-multiget>"#
+        r#"{HEAD}<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/>{data}</d:prop>{hrefs}</c:calendar-multiget>"#
     )
 }
 

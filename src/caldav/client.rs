@@ -1,5 +1,8 @@
 //! One CalDAV account's HTTP: authentication, retries within a budget, size limits,
 //! redirects, and counting what each sync costs.
+//!
+//! Credentials go only to the origin they were given for: a redirect to another origin, or
+//! from https to http, is followed without the `Authorization` header.
 
 use std::cell::Cell;
 
@@ -7,7 +10,7 @@ use super::auth::Credentials;
 use super::error::CalDavError;
 use super::href;
 use super::multistatus::{self, Multistatus};
-use super::retry::{parse_retry_after, retryable_status, RetryPolicy, Sleeper};
+use super::retry::{parse_retry_after, retryable_status, stable_hash, RetryPolicy, Sleeper};
 use super::xml;
 use crate::bindings::types::{Header, HttpError, HttpMethod, HttpRequest, HttpResponse};
 use crate::host::{Clock, Http};
@@ -15,8 +18,12 @@ use crate::host::{Clock, Http};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientOptions {
     pub timeout_ms: u32,
-    /// Bodies past this size fail with [`CalDavError::TooLarge`].
+    /// Bodies with calendar data past this size fail with [`CalDavError::TooLarge`]; sync
+    /// then splits the request, down to skipping (and reporting) one oversized object.
     pub max_response_bytes: u64,
+    /// The limit for ETag listings (sync-collection, calendar-query without data): they
+    /// grow with the calendar, ~250 bytes per object, and cannot be split.
+    pub max_listing_bytes: u64,
     pub retry: RetryPolicy,
     /// Hrefs per calendar-multiget request.
     pub multiget_chunk: usize,
@@ -27,6 +34,8 @@ impl Default for ClientOptions {
         ClientOptions {
             timeout_ms: 30_000,
             max_response_bytes: 4 << 20,
+            // A 20,000-object Yandex calendar lists in about 5 MB.
+            max_listing_bytes: 32 << 20,
             retry: RetryPolicy::default(),
             multiget_chunk: 50,
         }
@@ -90,12 +99,29 @@ impl<'a, E: Http + Clock> Client<'a, E> {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Result<HttpResponse, CalDavError> {
+        self.send_limited(method, url, headers, body, self.options.max_response_bytes)
+    }
+
+    /// [`Client::send`] with an explicit response size limit.
+    pub fn send_limited(
+        &self,
+        method: HttpMethod,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+        max_bytes: u64,
+    ) -> Result<HttpResponse, CalDavError> {
         let mut url = url.to_string();
+        // Once a redirect leaves the origin the credentials were given for, they stay off.
+        let mut with_auth = true;
         for _ in 0..=MAX_REDIRECTS {
-            let resp = self.send_with_retries(method, &url, headers, body)?;
-            if matches!(resp.status, 301 | 302 | 307 | 308) {
+            let request = self.request(method, &url, headers, body, max_bytes, with_auth);
+            let resp = self.send_with_retries(&request)?;
+            if matches!(resp.status, 301 | 302 | 303 | 307 | 308) {
                 if let Some(location) = header(&resp, "location") {
-                    url = href::resolve(&url, location);
+                    let next = href::resolve(&url, location);
+                    with_auth &= href::same_origin(&url, &next);
+                    url = next;
                     continue;
                 }
             }
@@ -109,19 +135,14 @@ impl<'a, E: Http + Clock> Client<'a, E> {
         )))
     }
 
-    fn send_with_retries(
-        &self,
-        method: HttpMethod,
-        url: &str,
-        headers: &[(&str, &str)],
-        body: &[u8],
-    ) -> Result<HttpResponse, CalDavError> {
-        let request = self.request(method, url, headers, body);
+    fn send_with_retries(&self, request: &HttpRequest) -> Result<HttpResponse, CalDavError> {
         let policy = self.options.retry;
         let started = self.env.now_ms();
+        // Seeded with the login, so users who fail together do not retry together.
+        let user_seed = stable_hash(self.credentials.login());
         let mut attempt = 0u32;
         loop {
-            let result = self.env.send(&request);
+            let result = self.env.send(request);
             self.count(&result, attempt > 0);
             let (wait_hint, failure) = match result {
                 Ok(resp) if retryable_status(resp.status) => {
@@ -139,17 +160,17 @@ impl<'a, E: Http + Clock> Client<'a, E> {
                 Err(HttpError::Timeout) => (None, CalDavError::Timeout),
                 Err(e) => return Err(e.into()),
             };
-            let seed = (self.env.now_ms() as u64) ^ url.len() as u64;
+            let seed = user_seed ^ (self.env.now_ms() as u64) ^ stable_hash(&request.url);
             let wait = wait_hint.unwrap_or_else(|| policy.delay_ms(attempt, seed));
             let elapsed = self.env.now_ms().saturating_sub(started).max(0) as u64;
             attempt += 1;
             if attempt >= policy.max_attempts
                 || elapsed.saturating_add(wait) > policy.budget_ms
                 || wait > policy.max_delay_ms.max(policy.budget_ms)
+                || !self.sleeper.sleep_ms(wait)
             {
                 return Err(failure);
             }
-            self.sleeper.sleep_ms(wait);
         }
     }
 
@@ -159,11 +180,16 @@ impl<'a, E: Http + Clock> Client<'a, E> {
         url: &str,
         headers: &[(&str, &str)],
         body: &[u8],
+        max_bytes: u64,
+        with_auth: bool,
     ) -> HttpRequest {
-        let mut all = vec![Header {
-            name: "Authorization".into(),
-            value: self.credentials.basic_header(),
-        }];
+        let mut all = Vec::new();
+        if with_auth {
+            all.push(Header {
+                name: "Authorization".into(),
+                value: self.credentials.basic_header(),
+            });
+        }
         if !body.is_empty()
             && !headers
                 .iter()
@@ -185,7 +211,7 @@ impl<'a, E: Http + Clock> Client<'a, E> {
             headers: all,
             body: body.to_vec(),
             timeout_ms: self.options.timeout_ms,
-            max_response_bytes: self.options.max_response_bytes,
+            max_response_bytes: max_bytes,
         }
     }
 
@@ -203,12 +229,32 @@ impl<'a, E: Http + Clock> Client<'a, E> {
 
     /// PROPFIND expecting a 207 multistatus.
     pub fn propfind(&self, url: &str, depth: &str, body: &str) -> Result<Multistatus, CalDavError> {
-        self.multistatus(HttpMethod::Propfind, url, depth, body)
+        self.multistatus(HttpMethod::Propfind, url, depth, body, Size::Data)
     }
 
-    /// REPORT expecting a 207 multistatus.
+    /// REPORT expecting a 207 multistatus (with calendar data: the smaller size limit).
     pub fn report(&self, url: &str, depth: &str, body: &str) -> Result<Multistatus, CalDavError> {
-        self.multistatus(HttpMethod::Report, url, depth, body)
+        self.multistatus(HttpMethod::Report, url, depth, body, Size::Data)
+    }
+
+    /// REPORT of ETags only, under the larger listing limit.
+    pub fn report_listing(
+        &self,
+        url: &str,
+        depth: &str,
+        body: &str,
+    ) -> Result<Multistatus, CalDavError> {
+        self.multistatus(HttpMethod::Report, url, depth, body, Size::Listing)
+    }
+
+    /// PROPFIND of properties only (e.g. a calendar home), under the listing limit.
+    pub fn propfind_listing(
+        &self,
+        url: &str,
+        depth: &str,
+        body: &str,
+    ) -> Result<Multistatus, CalDavError> {
+        self.multistatus(HttpMethod::Propfind, url, depth, body, Size::Listing)
     }
 
     fn multistatus(
@@ -217,10 +263,37 @@ impl<'a, E: Http + Clock> Client<'a, E> {
         url: &str,
         depth: &str,
         body: &str,
+        size: Size,
     ) -> Result<Multistatus, CalDavError> {
-        let resp = self.send(method, url, &[("Depth", depth)], body.as_bytes())?;
+        let resp = self.send_limited(
+            method,
+            url,
+            &[("Depth", depth)],
+            body.as_bytes(),
+            self.limit(size),
+        )?;
         expect_multistatus(url, &resp)
     }
+
+    /// The response size limit for a kind of answer.
+    pub fn limit(&self, size: Size) -> u64 {
+        match size {
+            Size::Data => self.options.max_response_bytes,
+            Size::Listing => self
+                .options
+                .max_listing_bytes
+                .max(self.options.max_response_bytes),
+        }
+    }
+}
+
+/// Which size limit an answer falls under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Size {
+    /// Carries calendar data: bounded by [`ClientOptions::max_response_bytes`].
+    Data,
+    /// ETags and properties only: bounded by [`ClientOptions::max_listing_bytes`].
+    Listing,
 }
 
 /// A header's value by case-insensitive name.

@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 
 use super::client::Client;
-use super::retry::Sleeper;
+use super::retry::{NoSleep, Sleeper};
 use super::{CalDavError, ClientOptions, Credentials};
 use crate::bindings::types::{Header, HttpError, HttpMethod, HttpResponse};
 use crate::host::fake::FakeHost;
@@ -12,9 +12,10 @@ use crate::host::fake::FakeHost;
 struct ClockSleep<'a>(&'a FakeHost, RefCell<Vec<u64>>);
 
 impl Sleeper for ClockSleep<'_> {
-    fn sleep_ms(&self, ms: u64) {
+    fn sleep_ms(&self, ms: u64) -> bool {
         self.1.borrow_mut().push(ms);
         self.0.now_ms.set(self.0.now_ms.get() + ms as i64);
+        true
     }
 }
 
@@ -180,4 +181,84 @@ fn garbage_bodies_are_typed_errors() {
         c.propfind("https://dav.example/", "0", ""),
         Err(CalDavError::BadResponse(_))
     ));
+}
+
+#[test]
+fn a_caller_that_cannot_wait_gets_one_request_and_the_hint() {
+    // Before: NoSleep "slept" 0 ms and retried at once, 4 requests in a row on one 504.
+    let host = FakeHost::new();
+    scripted(&host, vec![Ok(resp(504, &[("Retry-After", "30")]))]);
+    let c = Client::new(
+        &host,
+        &NoSleep,
+        Credentials::new("u@yandex.ru", "p"),
+        ClientOptions::default(),
+    );
+    let r = c.send(HttpMethod::Report, "https://dav.example/cal/", &[], b"");
+    assert_eq!(
+        r,
+        Err(CalDavError::ServerBusy {
+            status: 504,
+            retry_after_ms: Some(30_000)
+        })
+    );
+    assert_eq!(c.stats().requests, 1);
+}
+
+fn auth_of(req: &crate::bindings::types::HttpRequest) -> Option<String> {
+    req.headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case("authorization"))
+        .map(|h| h.value.clone())
+}
+
+#[test]
+fn credentials_never_follow_a_redirect_off_their_origin() {
+    for (target, kept) in [
+        ("https://dav.example/other/", true),
+        ("https://elsewhere.example/dav/", false),
+        ("http://dav.example/dav/", false),
+        ("https://dav.example:8443/dav/", false),
+    ] {
+        let host = FakeHost::new();
+        let sleep = ClockSleep(&host, RefCell::default());
+        let first = "https://dav.example/".to_string();
+        let to = target.to_string();
+        host.respond_with(move |req| {
+            Ok(if req.url == first {
+                resp(302, &[("Location", &to)])
+            } else {
+                resp(207, &[])
+            })
+        });
+        let (r, n) = propfind(&host, &sleep);
+        assert!(r.is_ok());
+        assert_eq!(n, 2);
+        let reqs = host.requests.borrow();
+        assert!(auth_of(&reqs[0]).is_some());
+        assert_eq!(auth_of(&reqs[1]).is_some(), kept, "redirect to {target}");
+    }
+}
+
+#[test]
+fn retry_jitter_differs_between_users_failing_together() {
+    let waits = |login: &str| {
+        let host = FakeHost::new();
+        let sleep = ClockSleep(&host, RefCell::default());
+        scripted(&host, vec![Ok(resp(503, &[])), Ok(resp(207, &[]))]);
+        let c = Client::new(
+            &host,
+            &sleep,
+            Credentials::new(login, "p"),
+            ClientOptions::default(),
+        );
+        let _ = c.send(HttpMethod::Propfind, "https://dav.example/", &[], b"");
+        let w = sleep.1.borrow().clone();
+        w
+    };
+    let all: std::collections::BTreeSet<Vec<u64>> = (0..8)
+        .map(|i| waits(&format!("user{i}@yandex.ru")))
+        .collect();
+    // Before: the seed was the clock and the URL only, so every user waited the same.
+    assert!(all.len() > 4, "{all:?}");
 }

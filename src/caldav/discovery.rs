@@ -30,6 +30,10 @@ pub struct CalendarInfo {
 pub struct Principal {
     pub principal_url: String,
     pub home_url: String,
+    /// E-mail addresses the principal answers to (`calendar-user-address-set`, and Yandex's
+    /// `email-address-set`), lower-cased without `mailto:`: who "me" is in a meeting.
+    #[serde(default)]
+    pub addresses: Vec<String>,
 }
 
 /// Checks login and password and finds the calendar home. Every failure is a distinct
@@ -68,7 +72,7 @@ pub fn check_credentials<E: Http + Clock>(
         }
     };
     let ms = client
-        .propfind(&principal_url, "0", &bodies::calendar_home_set())
+        .propfind(&principal_url, "0", &bodies::principal_props())
         .map_err(not_caldav_if_unexpected)?;
     let home = ms
         .responses
@@ -81,7 +85,36 @@ pub fn check_credentials<E: Http + Clock>(
     Ok(Principal {
         principal_url,
         home_url: home,
+        addresses: addresses_in(&ms),
     })
+}
+
+/// The `mailto:` hrefs of calendar-user-address-set and email-address-set.
+fn addresses_in(ms: &Multistatus) -> Vec<String> {
+    let mut out: Vec<String> = ms
+        .responses
+        .iter()
+        .flat_map(|r| {
+            [
+                r.prop(CALDAV, "calendar-user-address-set"),
+                r.prop(CALSERVER, "email-address-set"),
+            ]
+        })
+        .flatten()
+        .flat_map(|set| set.children_named(DAV, "href"))
+        .filter_map(|h| {
+            let v = h.trimmed();
+            let rest = v
+                .get(..7)
+                .filter(|p| p.eq_ignore_ascii_case("mailto:"))
+                .and(v.get(7..))?;
+            let address = rest.trim().to_lowercase();
+            address.contains('@').then_some(address)
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Lists the calendars of the account that can hold events.

@@ -46,7 +46,49 @@ pub enum CalDavError {
     Storage(String),
 }
 
+/// What went wrong, as a stable code: stored (e.g. as a user's last sync error) instead of
+/// English text, and turned into words in the user's language when shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidUrl,
+    Unreachable,
+    Tls,
+    Timeout,
+    TooLarge,
+    Transport,
+    Unauthorized,
+    Forbidden,
+    NotCalDav,
+    NotFound,
+    Conflict,
+    ServerBusy,
+    UnexpectedStatus,
+    BadResponse,
+    Storage,
+}
+
 impl CalDavError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            CalDavError::InvalidUrl(_) => ErrorCode::InvalidUrl,
+            CalDavError::Unreachable(_) => ErrorCode::Unreachable,
+            CalDavError::Tls(_) => ErrorCode::Tls,
+            CalDavError::Timeout => ErrorCode::Timeout,
+            CalDavError::TooLarge { .. } => ErrorCode::TooLarge,
+            CalDavError::Transport(_) => ErrorCode::Transport,
+            CalDavError::Unauthorized => ErrorCode::Unauthorized,
+            CalDavError::Forbidden { .. } => ErrorCode::Forbidden,
+            CalDavError::NotCalDav(_) => ErrorCode::NotCalDav,
+            CalDavError::NotFound { .. } => ErrorCode::NotFound,
+            CalDavError::Conflict { .. } => ErrorCode::Conflict,
+            CalDavError::ServerBusy { .. } => ErrorCode::ServerBusy,
+            CalDavError::UnexpectedStatus { .. } => ErrorCode::UnexpectedStatus,
+            CalDavError::BadResponse(_) => ErrorCode::BadResponse,
+            CalDavError::Storage(_) => ErrorCode::Storage,
+        }
+    }
+
     /// Whether waiting and trying again may help (as opposed to a user having to act).
     pub fn is_transient(&self) -> bool {
         matches!(

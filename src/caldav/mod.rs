@@ -16,7 +16,7 @@ pub mod xml;
 pub use auth::Credentials;
 pub use client::{Client, ClientOptions, Stats};
 pub use discovery::{check_credentials, discover, CalendarInfo, Principal};
-pub use error::CalDavError;
+pub use error::{CalDavError, ErrorCode};
 pub use retry::{NoSleep, RetryPolicy, Sleeper, ThreadSleep};
 pub use write::put_if_match;
 

@@ -1,29 +1,35 @@
 //! When to try a request again, and how long to wait first.
 //!
 //! Waiting is done through [`Sleeper`] so that tests run instantly and the plugin can
-//! choose not to block at all (then the per-user backoff in KV takes over).
+//! choose not to wait at all: a hook call must never sleep against a throttling server, so
+//! it gives up for this round and the per-user backoff in KV schedules the next try.
 
 use super::time::parse_http_date;
 
 /// How the client waits between attempts.
 pub trait Sleeper {
-    fn sleep_ms(&self, ms: u64);
+    /// Waits `ms` milliseconds and returns true, or returns false at once when this caller
+    /// cannot wait: the failed attempt then ends the request.
+    fn sleep_ms(&self, ms: u64) -> bool;
 }
 
-/// Never waits: a failed attempt is retried only when no wait is needed, which in practice
-/// means not at all. For callers that must not block.
+/// Never waits, so a retryable failure is not retried: the request fails at once with the
+/// server's answer (and its `Retry-After`) for the backoff to act on. For hook calls.
 pub struct NoSleep;
 
 impl Sleeper for NoSleep {
-    fn sleep_ms(&self, _ms: u64) {}
+    fn sleep_ms(&self, _ms: u64) -> bool {
+        false
+    }
 }
 
-/// Blocks the thread (natively, or via WASI `poll_oneoff` in the wasm module).
+/// Blocks the thread; for the `ycal` tool and tests that talk to real servers.
 pub struct ThreadSleep;
 
 impl Sleeper for ThreadSleep {
-    fn sleep_ms(&self, ms: u64) {
+    fn sleep_ms(&self, ms: u64) -> bool {
         std::thread::sleep(std::time::Duration::from_millis(ms));
+        true
     }
 }
 
@@ -75,6 +81,16 @@ pub fn parse_retry_after(value: &str, now_ms: i64) -> Option<u64> {
     }
     let at = parse_http_date(value)?;
     Some(at.saturating_sub(now_ms).max(0) as u64)
+}
+
+/// FNV-1a of a text: a stable seed (same on every build and platform) for per-user jitter.
+pub fn stable_hash(text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
 }
 
 /// A well-mixed 64-bit hash; enough randomness for jitter.

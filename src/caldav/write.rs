@@ -29,12 +29,25 @@ pub fn put_if_match<E: Http + Clock>(
     }
 }
 
-/// Yandex sends ETags unquoted in XML; `If-Match` needs the quoted form.
+/// The `If-Match` value for an ETag as a listing gave it. Yandex sends ETags unquoted in
+/// XML, and some servers mark them weak; `If-Match` compares strongly (RFC 9110 §13.1.1),
+/// so a `W/` tag could never match: send the opaque tag quoted and strong.
 pub fn quote_etag(etag: &str) -> String {
     let e = etag.trim();
-    if e.starts_with('"') || e.starts_with("W/\"") {
-        e.to_string()
-    } else {
-        format!("\"{e}\"")
+    let e = e.strip_prefix("W/").unwrap_or(e);
+    format!("\"{}\"", e.trim_matches('"'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote_etag;
+
+    #[test]
+    fn if_match_is_always_a_quoted_strong_tag() {
+        assert_eq!(quote_etag("1764000000123"), "\"1764000000123\"");
+        assert_eq!(quote_etag("\"abc\""), "\"abc\"");
+        // Before: `W/"5"` went out as is, and no server can match a weak tag in If-Match.
+        assert_eq!(quote_etag("W/\"5\""), "\"5\"");
+        assert_eq!(quote_etag(" W/5 "), "\"5\"");
     }
 }

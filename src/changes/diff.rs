@@ -1,101 +1,178 @@
-//! Pairs old and new occurrences and reports what a person would notice.
+//! Pairs old and new meetings and reports what a person would notice.
+//!
+//! Rule: a meeting is reported cancelled only on positive evidence — its series deleted on
+//! the server (a `Gone` entry), STATUS:CANCELLED, an EXDATE or cancelled override (the
+//! instance is in `excluded`), or the series now ending before it. A meeting that is merely
+//! not seen (outside the time both snapshots cover, not re-read, capped) is never
+//! cancelled; one that left the view because it moved is reported moved.
 
-use std::collections::BTreeMap;
-use std::str::FromStr;
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::collapse::collapse;
-use super::model::{Change, ChangeDetail, Field, FieldChange};
-use crate::ical::Span;
-use crate::snapshot::{Meeting, Snapshot};
+use super::model::{Change, ChangeDetail};
+use crate::ical::Window;
+use crate::snapshot::{Baseline, Meeting, SeriesState, SeriesView, Snapshot};
 
-/// The changes from `old` to `new`, in a stable order (by UID, then time).
+/// The changes from `baseline` to `new`, in a stable order (by UID, then time). Against
+/// [`Baseline::FirstSync`] there are none: the first snapshot is only recorded.
 ///
-/// Only the part of time both snapshots cover is compared, so occurrences that merely
-/// slide into or out of the window are silent; a new UID is reported wherever it is.
-pub fn diff(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
-    let tz = Tz::from_str(&new.tz).unwrap_or(Tz::UTC);
-    let overlap = (old.from.max(new.from), old.to.min(new.to));
-    let visible = |m: &Meeting| overlaps(m.span, overlap, tz);
-
-    let mut uids: BTreeMap<&str, (Vec<&Meeting>, Vec<&Meeting>)> = BTreeMap::new();
-    for m in &old.meetings {
-        uids.entry(&m.uid).or_default().0.push(m);
-    }
-    for m in &new.meetings {
-        uids.entry(&m.uid).or_default().1.push(m);
-    }
-
+/// Only the part of time both snapshots cover is compared instance by instance, so
+/// occurrences that merely slide into or out of the window are silent; a new series is
+/// reported wherever ahead it is (by its first meeting).
+pub fn diff(baseline: Baseline<'_>, new: &Snapshot) -> Vec<Change> {
+    let Some(old) = baseline.previous() else {
+        return Vec::new();
+    };
+    let ctx = Ctx::new(old, new);
+    let uids: BTreeSet<&String> = old.series.keys().chain(new.series.keys()).collect();
     let mut out = Vec::new();
-    for (uid, (olds, news)) in uids {
-        let known = old.known_uids.contains(uid) || !olds.is_empty();
-        let mut changes: Vec<(Change, bool)> = Vec::new();
-        let mut universe = 0usize;
-        let (pairs, gone, added) = pair(&olds, &news, tz);
-        for (o, n) in pairs {
-            if !visible(o) && !visible(n) {
-                continue;
+    for uid in uids {
+        let (o, n) = (old.series.get(uid), new.series.get(uid));
+        let Some(n) = n else {
+            // Left out without evidence (e.g. its calendar is no longer subscribed).
+            continue;
+        };
+        let introduced = old.calendars.contains(&n.calendar);
+        match (o.map(|o| &o.state), &n.state) {
+            (None | Some(SeriesState::Gone { .. }), SeriesState::Active(nv)) if introduced => {
+                out.extend(ctx.added(nv));
             }
-            universe += usize::from(!n.overridden);
-            let mut found = Vec::new();
-            compare(o, n, &mut found);
-            changes.extend(found.into_iter().map(|c| (c, n.overridden)));
+            (Some(SeriesState::Active(ov)), SeriesState::Active(nv)) => {
+                out.extend(ctx.covering(ov.window).compare(ov, nv));
+            }
+            (Some(SeriesState::Active(ov)), SeriesState::Gone { .. }) => {
+                out.extend(ctx.cancelled(ov));
+            }
+            _ => {}
         }
-        for o in gone.into_iter().filter(|o| visible(o)) {
-            universe += usize::from(!o.overridden);
-            changes.push((change(o, ChangeDetail::Cancelled), o.overridden));
-        }
-        for n in added.into_iter().filter(|n| !known || visible(n)) {
-            universe += usize::from(!n.overridden);
-            changes.push((change(n, ChangeDetail::Added), n.overridden));
-        }
-        let recurring = olds.iter().chain(news.iter()).any(|m| m.recurring);
-        out.extend(collapse(
-            changes,
-            universe,
-            recurring,
-            !known || news.is_empty(),
-        ));
     }
     out
 }
 
-fn overlaps(span: Span, (from, to): (DateTime<Utc>, DateTime<Utc>), tz: Tz) -> bool {
-    let (s, e) = span.instants(tz);
-    s < to && (e > from || (s == e && s >= from))
+#[derive(Clone)]
+pub(super) struct Ctx {
+    pub old_tz: Tz,
+    pub tz: Tz,
+    /// The time both snapshots cover; empty (at the new window's start) when none.
+    pub overlap: Window,
+    window: Window,
 }
 
-type Paired<'a> = (
-    Vec<(&'a Meeting, &'a Meeting)>,
-    Vec<&'a Meeting>,
-    Vec<&'a Meeting>,
-);
-
-/// Matches instances by identity; instances left over on both sides (a whole series moved
-/// to another time changes every identity) are paired in time order.
-fn pair<'a>(olds: &[&'a Meeting], news: &[&'a Meeting], tz: Tz) -> Paired<'a> {
-    let mut pairs = Vec::new();
-    let mut gone = Vec::new();
-    let mut rest: Vec<&Meeting> = news.to_vec();
-    for o in olds {
-        match rest.iter().position(|n| n.recurrence_id == o.recurrence_id) {
-            Some(i) => pairs.push((*o, rest.remove(i))),
-            None => gone.push(*o),
+impl Ctx {
+    fn new(old: &Snapshot, new: &Snapshot) -> Ctx {
+        let overlap = old.window.intersect(&new.window).unwrap_or(Window {
+            from: new.window.from,
+            to: new.window.from,
+        });
+        Ctx {
+            old_tz: old.zone(),
+            tz: new.zone(),
+            overlap,
+            window: new.window,
         }
     }
-    let start = |m: &&Meeting| m.span.instants(tz).0;
-    gone.sort_by_key(start);
-    rest.sort_by_key(start);
-    let n = gone.len().min(rest.len());
-    let leftover_old = gone.split_off(n);
-    let leftover_new = rest.split_off(n);
-    pairs.extend(gone.into_iter().zip(rest));
-    (pairs, leftover_old, leftover_new)
+
+    /// The same comparison, narrowed to `window` when the old series was carried from an
+    /// earlier one: its meetings say nothing about time outside it.
+    fn covering(&self, window: Option<Window>) -> Ctx {
+        let mut ctx = self.clone();
+        if let Some(w) = window {
+            ctx.overlap = self.overlap.intersect(&w).unwrap_or(Window {
+                from: self.overlap.from,
+                to: self.overlap.from,
+            });
+        }
+        ctx
+    }
+
+    pub(super) fn start(&self, m: &Meeting) -> DateTime<Utc> {
+        m.span.instants(self.tz).0
+    }
+
+    /// In the part of time both snapshots cover.
+    pub(super) fn visible(&self, m: &Meeting) -> bool {
+        let (s, e) = m.span.instants(self.tz);
+        self.overlap.overlaps(s, e)
+    }
+
+    /// After the part of time both cover: only the far-future `next` meetings live there.
+    pub(super) fn beyond(&self, m: &Meeting) -> bool {
+        self.start(m) >= self.overlap.to
+    }
+
+    /// Not over yet as of the new window.
+    fn upcoming(&self, m: &Meeting) -> bool {
+        let (s, e) = m.span.instants(self.tz);
+        e > self.window.from || s >= self.window.from
+    }
+
+    /// How many of `meetings` start inside the new window (at least one is counted).
+    fn in_window(&self, meetings: &[&Meeting]) -> usize {
+        meetings
+            .iter()
+            .filter(|m| self.start(m) < self.window.to)
+            .count()
+            .max(1)
+    }
+
+    pub(super) fn all<'v>(&self, v: &'v SeriesView) -> Vec<&'v Meeting> {
+        let mut all: Vec<&Meeting> = v
+            .previous
+            .iter()
+            .chain(v.meetings.iter())
+            .chain(v.next.iter())
+            .collect();
+        all.sort_by_key(|m| self.start(m));
+        all
+    }
+
+    /// A series new to a calendar whose meetings were known: one message, by its first
+    /// meeting ahead, however far.
+    pub(super) fn added(&self, nv: &SeriesView) -> Vec<Change> {
+        if nv.carried || nv.cancelled {
+            return Vec::new();
+        }
+        let ahead: Vec<&Meeting> = self
+            .all(nv)
+            .into_iter()
+            .filter(|m| self.upcoming(m))
+            .collect();
+        let Some(first) = ahead.first() else {
+            return Vec::new();
+        };
+        vec![series_change(
+            first,
+            nv.recurring,
+            self.in_window(&ahead),
+            ChangeDetail::Added,
+        )]
+    }
+
+    /// A series deleted or cancelled as a whole: one message, if anything of it was ahead.
+    pub(super) fn cancelled(&self, ov: &SeriesView) -> Vec<Change> {
+        if ov.cancelled {
+            return Vec::new();
+        }
+        let ahead: Vec<&Meeting> = self
+            .all(ov)
+            .into_iter()
+            .filter(|m| self.upcoming(m))
+            .collect();
+        let Some(first) = ahead.first() else {
+            return Vec::new();
+        };
+        vec![series_change(
+            first,
+            ov.recurring,
+            self.in_window(&ahead),
+            ChangeDetail::Cancelled,
+        )]
+    }
 }
 
-fn change(m: &Meeting, detail: ChangeDetail) -> Change {
+pub(super) fn change(m: &Meeting, detail: ChangeDetail) -> Change {
     Change {
         uid: m.uid.clone(),
         recurrence_id: m.recurrence_id.clone(),
@@ -107,69 +184,20 @@ fn change(m: &Meeting, detail: ChangeDetail) -> Change {
     }
 }
 
-fn compare(o: &Meeting, n: &Meeting, out: &mut Vec<Change>) {
-    if o.span != n.span {
-        out.push(change(
-            n,
-            ChangeDetail::Moved {
-                old: o.span,
-                new: n.span,
-            },
-        ));
-    }
-    let mut fields = Vec::new();
-    let mut field = |field, old: Option<&String>, new: Option<&String>| {
-        if old != new {
-            fields.push(FieldChange {
-                field,
-                old: old.cloned(),
-                new: new.cloned(),
-            });
-        }
-    };
-    field(Field::Summary, Some(&o.summary), Some(&n.summary));
-    field(Field::Location, o.location.as_ref(), n.location.as_ref());
-    field(Field::Telemost, o.telemost.as_ref(), n.telemost.as_ref());
-    if o.description_hash != n.description_hash {
-        fields.push(FieldChange {
-            field: Field::Description,
-            old: None,
-            new: None,
-        });
-    }
-    if !fields.is_empty() {
-        out.push(change(n, ChangeDetail::Updated { fields }));
-    }
-    if o.my_partstat != n.my_partstat {
-        out.push(change(
-            n,
-            ChangeDetail::MyAnswerChanged {
-                old: o.my_partstat,
-                new: n.my_partstat,
-            },
-        ));
-    }
-    if n.i_organize {
-        for a in n.attendees.iter().filter(|a| !a.me) {
-            let before = o
-                .attendees
-                .iter()
-                .find(|b| b.email == a.email)
-                .map(|b| b.partstat);
-            // A newly invited attendee who has not answered is not an answer.
-            let unanswered_newcomer =
-                before.is_none() && a.partstat == crate::ical::PartStat::NeedsAction;
-            if before != Some(a.partstat) && !unanswered_newcomer {
-                out.push(change(
-                    n,
-                    ChangeDetail::AttendeeAnswered {
-                        email: a.email.clone(),
-                        name: a.name.clone(),
-                        old: before,
-                        new: a.partstat,
-                    },
-                ));
-            }
-        }
+fn series_change(
+    first: &Meeting,
+    recurring: bool,
+    instances: usize,
+    detail: ChangeDetail,
+) -> Change {
+    Change {
+        recurrence_id: if recurring {
+            None
+        } else {
+            first.recurrence_id.clone()
+        },
+        series: recurring,
+        instances: instances.max(1),
+        ..change(first, detail)
     }
 }

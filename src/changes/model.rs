@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use chrono::{DateTime, Utc};
+
 use crate::ical::{PartStat, Span};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -24,10 +26,17 @@ pub struct FieldChange {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ChangeDetail {
-    /// A new meeting or invitation.
+    /// A new meeting or invitation (once, wherever ahead it is), or an instance back.
     Added,
-    /// Deleted, STATUS:CANCELLED, or the instance removed by EXDATE or a cancelled override.
+    /// Deleted on the server, STATUS:CANCELLED, or the instance removed by EXDATE or a
+    /// cancelled override — never merely not seen.
     Cancelled,
+    /// The series now ends earlier (UNTIL or COUNT): `instances` meetings from `span` on
+    /// no longer happen. One message, not one per instance.
+    SeriesEnded {
+        /// Start of the new last meeting.
+        last: Option<DateTime<Utc>>,
+    },
     Moved {
         old: Span,
         new: Span,

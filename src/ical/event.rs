@@ -6,7 +6,9 @@ use icalendar::parser::{Component, Property};
 
 use super::blocks::{split_blocks, Block};
 use super::links::find_telemost;
-use super::model::{Attendee, Event, Organizer, PartStat, Role, Series, Skipped, Status};
+use super::model::{
+    Attendee, Event, Organizer, PartStat, PeriodEnd, RDate, Role, Series, Skipped, Status,
+};
 use super::props;
 use super::time::{parse_duration, parse_time, Time};
 use super::zones::ZoneMap;
@@ -93,30 +95,82 @@ fn add_to_series(by_uid: &mut BTreeMap<String, Series>, event: Event, skipped: &
     }
 }
 
+/// The zone of a property's TZID: `Ok(None)` without one (floating); an error when the
+/// TZID names no zone we know and no VTIMEZONE of the calendar defines it. Reading such a
+/// time as floating would silently put the meeting at the wrong hour.
+fn prop_zone(prop: &Property<'_>, zones: &ZoneMap) -> Result<Option<chrono_tz::Tz>, String> {
+    match props::param(prop, "TZID") {
+        None => Ok(None),
+        Some(tzid) => zones.resolve(&tzid).map(Some).ok_or_else(|| {
+            format!(
+                "{}: unknown time zone {tzid:?}",
+                prop.name.as_str().to_ascii_uppercase()
+            )
+        }),
+    }
+}
+
 fn time_prop(prop: &Property<'_>, zones: &ZoneMap) -> Result<Time, String> {
     let is_date = props::param(prop, "VALUE").is_some_and(|v| v.eq_ignore_ascii_case("DATE"));
-    let zone = props::param(prop, "TZID").and_then(|tzid| zones.resolve(&tzid));
+    let zone = prop_zone(prop, zones)?;
     parse_time(prop.val.as_str(), is_date, zone)
         .map_err(|e| format!("{}: {e}", prop.name.as_str().to_ascii_uppercase()))
 }
 
-fn time_list(comp: &Component<'_>, name: &str, zones: &ZoneMap) -> Result<Vec<Time>, String> {
-    let mut out = Vec::new();
-    for prop in props::all(comp, name) {
-        let is_date = props::param(prop, "VALUE").is_some_and(|v| v.eq_ignore_ascii_case("DATE"));
-        let zone = props::param(prop, "TZID").and_then(|tzid| zones.resolve(&tzid));
-        for item in prop
+/// The values of every `name` property (EXDATE, RDATE), comma lists included.
+fn time_values<'c>(
+    comp: &'c Component<'_>,
+    name: &'c str,
+    zones: &'c ZoneMap,
+) -> impl Iterator<Item = Result<(String, bool, Option<chrono_tz::Tz>), String>> + 'c {
+    props::all(comp, name).flat_map(move |prop| {
+        let value = props::param(prop, "VALUE").map(|v| v.to_ascii_uppercase());
+        let zone = prop_zone(prop, zones);
+        let items: Vec<String> = prop
             .val
             .as_str()
             .split(',')
-            .filter(|s| !s.trim().is_empty())
-        {
-            // A PERIOD (start/end or start/duration) contributes its start.
-            let start = item.split('/').next().unwrap_or(item);
-            out.push(parse_time(start, is_date, zone).map_err(|e| format!("{name}: {e}"))?);
-        }
-    }
-    Ok(out)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        items.into_iter().map(move |item| {
+            let zone = zone.clone()?;
+            Ok((item, value.as_deref() == Some("DATE"), zone))
+        })
+    })
+}
+
+fn exdates(comp: &Component<'_>, zones: &ZoneMap) -> Result<Vec<Time>, String> {
+    time_values(comp, "EXDATE", zones)
+        .map(|v| {
+            let (item, is_date, zone) = v?;
+            parse_time(&item, is_date, zone).map_err(|e| format!("EXDATE: {e}"))
+        })
+        .collect()
+}
+
+fn rdates(comp: &Component<'_>, zones: &ZoneMap) -> Result<Vec<RDate>, String> {
+    time_values(comp, "RDATE", zones)
+        .map(|v| {
+            let (item, is_date, zone) = v?;
+            let err = |e: String| format!("RDATE: {e}");
+            // A PERIOD is start/end or start/duration, and keeps its own length.
+            let (start, end) = match item.split_once('/') {
+                Some((s, e)) => (s, Some(e)),
+                None => (item.as_str(), None),
+            };
+            let start = parse_time(start, is_date, zone).map_err(err)?;
+            let end = match end {
+                None => None,
+                Some(e) if e.trim_start_matches(['+', '-']).starts_with(['P', 'p']) => Some(
+                    PeriodEnd::After(parse_duration(e).ok_or_else(|| err(format!("{e:?}")))?),
+                ),
+                Some(e) => Some(PeriodEnd::At(parse_time(e, false, zone).map_err(err)?)),
+            };
+            Ok(RDate { start, end })
+        })
+        .collect()
 }
 
 fn attendee(prop: &Property<'_>) -> Option<Attendee> {
@@ -146,9 +200,11 @@ pub(crate) fn event_from_component(comp: &Component<'_>, zones: &ZoneMap) -> Res
         Some(v) => Some(parse_duration(&v).ok_or_else(|| format!("invalid DURATION {v:?}"))?),
         None => None,
     };
-    let recurrence_id = props::first(comp, "RECURRENCE-ID")
-        .map(|p| time_prop(p, zones))
-        .transpose()?;
+    let rid_prop = props::first(comp, "RECURRENCE-ID");
+    let recurrence_id = rid_prop.map(|p| time_prop(p, zones)).transpose()?;
+    let this_and_future = rid_prop
+        .and_then(|p| props::param(p, "RANGE"))
+        .is_some_and(|r| r.eq_ignore_ascii_case("THISANDFUTURE"));
 
     let rrules: Vec<String> = props::all(comp, "RRULE")
         .map(|p| p.val.as_str().trim().to_string())
@@ -185,6 +241,7 @@ pub(crate) fn event_from_component(comp: &Component<'_>, zones: &ZoneMap) -> Res
     Ok(Event {
         uid,
         recurrence_id,
+        this_and_future,
         summary: props::text(comp, "SUMMARY"),
         start,
         end,
@@ -201,7 +258,7 @@ pub(crate) fn event_from_component(comp: &Component<'_>, zones: &ZoneMap) -> Res
         telemost,
         web_link,
         rrules,
-        rdates: time_list(comp, "RDATE", zones)?,
-        exdates: time_list(comp, "EXDATE", zones)?,
+        rdates: rdates(comp, zones)?,
+        exdates: exdates(comp, zones)?,
     })
 }

@@ -10,15 +10,20 @@ mod links;
 mod me;
 mod model;
 mod props;
+mod rule;
 mod time;
 mod windows_zones;
 mod zones;
 
 pub use event::{parse_calendar, ParsedCalendar};
-pub use expand::{expand, expand_all, ExpandOptions, Window, DEFAULT_MAX_INSTANCES};
+pub use expand::{
+    expand, expand_all, expand_series, ExpandOptions, SeriesExpansion, Window,
+    DEFAULT_MAX_INSTANCES, NEXT_HORIZON_DAYS,
+};
 pub use me::Me;
 pub use model::{
-    Attendee, Event, Occurrence, Organizer, PartStat, Role, Series, Skipped, Span, Status,
+    Attendee, Event, Occurrence, Organizer, PartStat, PeriodEnd, RDate, Role, Series, Skipped,
+    Span, Status,
 };
 pub use time::Time;
 

@@ -91,6 +91,9 @@ pub struct Organizer {
 pub struct Event {
     pub uid: String,
     pub recurrence_id: Option<Time>,
+    /// `RECURRENCE-ID;RANGE=THISANDFUTURE`: the override applies to its instance and every
+    /// later one (shifting them as it shifts its own, RFC 5545 §3.8.4.4).
+    pub this_and_future: bool,
     pub summary: Option<String>,
     pub start: Time,
     pub end: Option<Time>,
@@ -108,8 +111,22 @@ pub struct Event {
     pub web_link: Option<String>,
     /// Raw RRULE values (one per RRULE line).
     pub rrules: Vec<String>,
-    pub rdates: Vec<Time>,
+    pub rdates: Vec<RDate>,
     pub exdates: Vec<Time>,
+}
+
+/// One RDATE value: a start, or a PERIOD with its own end (RFC 5545 §3.8.5.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RDate {
+    pub start: Time,
+    pub end: Option<PeriodEnd>,
+}
+
+/// How a PERIOD ends: at a time, or after a duration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodEnd {
+    At(Time),
+    After(chrono::Duration),
 }
 
 /// A master with its overrides, all sharing one UID.

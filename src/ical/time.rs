@@ -163,6 +163,12 @@ pub fn rid_key_date(date: NaiveDate) -> String {
     date.format("%Y%m%d").to_string()
 }
 
+/// The identity of an instance of a floating series: its wall clock, so that it does not
+/// change with the viewer's zone.
+pub fn rid_key_floating(at: NaiveDateTime) -> String {
+    at.format("%Y%m%dT%H%M%S").to_string()
+}
+
 pub fn rid_key_instant(at: DateTime<Utc>) -> String {
     at.format("%Y%m%dT%H%M%SZ").to_string()
 }

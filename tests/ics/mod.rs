@@ -1,4 +1,5 @@
 //! Helpers shared by the iCalendar tests: the fixture corpus and dates.
+#![allow(dead_code)]
 
 use chrono::{DateTime, TimeZone, Utc};
 

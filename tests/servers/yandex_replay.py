@@ -10,17 +10,31 @@ Shapes and quirks reproduced (see DESIGN.md, "CalDAV and Yandex, as measured"):
   a 404 propstat that still carries getetag, hrefs NOT percent-encoded (`@`);
 - calendar-query ignores its filters and returns every object (extra out-of-range events),
   hrefs percent-encoded (`%40`);
-- calendar-multiget; PUT with If-Match (412 on mismatch).
+- calendar-multiget answers hrefs `%40`-encoded, and answers 404 for an href spelled with
+  a raw `@` (the spelling sync-collection itself uses): fetch by the listing's spelling;
+- sync-collection must be sent with Depth: 0 (RFC 6578 section 3.2), else 400;
+- the principal carries calendarserver's email-address-set (the account's address);
+- PUT with If-Match (412 on mismatch; a weak W/ tag never matches, as RFC 9110 says).
 Test control (no auth), all POST:
   /_control/put?cal=C&name=N   body = iCalendar      /_control/delete?cal=C&name=N
-  /_control/fail?status=504&count=N[&retry_after=S]   next N DAV requests fail so;
-                               count=0 clears
+  /_control/generate?cal=C&count=N&day=YYYYMMDD   N small events on that day, at once
+  /_control/fail?status=504&count=N[&retry_after=S][&after=K]   after K more DAV requests,
+                               the next N fail so; count=0 clears
   /_control/expire_tokens      every token issued so far becomes stale (403)
-  /_control/drop_calendar?cal=C
+  /_control/drop_calendar?cal=C     /_control/add_calendar?cal=C&name=NAME
   /_control/strict_range?on=1  honour calendar-query time ranges (for fair benchmarks)
+  /_control/page?size=N        truncate: sync-collection pages of N (507 on the collection
+                               and a token to go on); calendar-query cut at N with a 507
+  /_control/omit?name=N[&on=0] calendar-multiget leaves N out of its answers
+  /_control/no_data?name=N[&on=0]   calendar-multiget answers N without calendar-data
+  /_control/weak_etags?on=1    getetag comes as W/"..." in listings
+  /_control/redirect?to=URL&count=N   the next N DAV requests answer 307 to URL + path
+  /_control/stats              JSON: DAV requests by kind, and whether the last one
+                               carried an Authorization header
 Usage: yandex_replay.py PORT [USER] [PASSWORD]
 """
 import base64
+import json
 import re
 import sys
 import threading
@@ -39,7 +53,14 @@ STATE = {
     "clock": 1700000000000,
     "stale_before": 0,
     "fail": [],  # list of (status, retry_after)
+    "fail_after": 0,  # DAV requests to let through before the failures start
     "strict": False,  # honour calendar-query time ranges (Yandex does not)
+    "page": None,  # truncate answers to this many items
+    "omit": set(),
+    "no_data": set(),
+    "weak": False,
+    "redirect": None,  # (url, count)
+    "stats": {"requests": 0, "by_kind": {}, "last_auth": False},
     "calendars": {
         "events-1001": {"name": "Work", "comp": "VEVENT", "objects": {}, "log": []},
         "todos-2002": {"name": "Не забыть", "comp": "VTODO", "objects": {}, "log": []},
@@ -79,6 +100,14 @@ def dtstart(ical):
     vevent = ical[ical.find("BEGIN:VEVENT"):]
     m = re.search(r"^DTSTART[^:]*:(\S+)", vevent, re.M)
     return m.group(1)[:15] if m else ""
+
+
+def etag_text(t):
+    return f'W/"{t}"' if STATE["weak"] else str(t)
+
+
+def flag(q, name):
+    return q.get(name, "1") != "0"
 
 
 def esc(s):
@@ -121,12 +150,45 @@ class Handler(BaseHTTPRequestHandler):
                 cal["objects"].pop(q["name"], None)
                 cal["log"].append((t, q["name"], True))
                 return self.send(200)
+            if url.path == "/_control/generate":
+                cal = STATE["calendars"][q["cal"]]
+                day = q.get("day", "20260310")
+                for i in range(int(q["count"])):
+                    t = tick()
+                    name = f"gen{i:06d}.ics"
+                    body = ("BEGIN:VCALENDAR\r\nPRODID:-//Yandex LLC//Yandex Calendar//EN\r\n"
+                            f"BEGIN:VEVENT\r\nUID:gen{i}@yandex.ru\r\nDTSTART:{day}T{8 + i % 10:02d}0000Z\r\n"
+                            f"SUMMARY:Meeting {i}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+                    cal["objects"][name] = (t, body)
+                    cal["log"].append((t, name, False))
+                return self.send(200)
             if url.path == "/_control/fail":
                 ra = q.get("retry_after")
                 if int(q.get("count", 1)) == 0:
                     STATE["fail"] = []  # count=0 ends an outage
+                STATE["fail_after"] = int(q.get("after", 0))
                 STATE["fail"] += [(int(q.get("status", 504)), ra)] * int(q.get("count", 1))
                 return self.send(200)
+            if url.path == "/_control/add_calendar":
+                STATE["calendars"][q["cal"]] = {"name": q.get("name", q["cal"]), "comp": "VEVENT",
+                                                "objects": {}, "log": []}
+                return self.send(200)
+            if url.path == "/_control/page":
+                size = int(q.get("size", 0))
+                STATE["page"] = size or None
+                return self.send(200)
+            if url.path in ("/_control/omit", "/_control/no_data"):
+                target = STATE[url.path.rsplit("/", 1)[1]]
+                (target.add if flag(q, "on") else target.discard)(q["name"])
+                return self.send(200)
+            if url.path == "/_control/weak_etags":
+                STATE["weak"] = flag(q, "on")
+                return self.send(200)
+            if url.path == "/_control/redirect":
+                STATE["redirect"] = (q["to"].rstrip("/"), int(q.get("count", 1)))
+                return self.send(200)
+            if url.path == "/_control/stats":
+                return self.send(200, json.dumps(STATE["stats"]).encode(), "application/json")
             if url.path == "/_control/expire_tokens":
                 STATE["stale_before"] = tick()
                 return self.send(200)
@@ -151,14 +213,28 @@ class Handler(BaseHTTPRequestHandler):
     def dav(self):
         data = self.body()
         with LOCK:
-            if STATE["fail"]:
+            stats = STATE["stats"]
+            stats["requests"] += 1
+            text = data.decode("utf-8", "replace")
+            kind = self.command
+            for k in ("sync-collection", "calendar-multiget", "calendar-query"):
+                if k in text:
+                    kind = k
+            stats["by_kind"][kind] = stats["by_kind"].get(kind, 0) + 1
+            stats["last_auth"] = bool(self.headers.get("Authorization"))
+            if STATE["redirect"]:
+                to, count = STATE["redirect"]
+                STATE["redirect"] = (to, count - 1) if count > 1 else None
+                return self.send(307, b"", headers={"Location": to + self.path})
+            if STATE["fail"] and STATE["fail_after"] > 0:
+                STATE["fail_after"] -= 1
+            elif STATE["fail"]:
                 status, ra = STATE["fail"].pop(0)
                 return self.send(status, b"<html>Gateway Timeout</html>", "text/html",
                                  {"Retry-After": ra} if ra else None)
             if not self.authorized():
                 return self.send(401, b"", headers={"WWW-Authenticate": 'Basic realm="Yandex"'})
             path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
-            text = data.decode("utf-8", "replace")
             if self.command == "PROPFIND":
                 return self.propfind(path, text)
             if self.command == "REPORT":
@@ -185,7 +261,9 @@ class Handler(BaseHTTPRequestHandler):
         if path == urllib.parse.unquote(PRINCIPAL):
             body = resp(PRINCIPAL, ok_propstat(
                 '<C:calendar-home-set xmlns:C="urn:ietf:params:xml:ns:caldav">'
-                f"<D:href>{HOME}</D:href></C:calendar-home-set>"))
+                f"<D:href>{HOME}</D:href></C:calendar-home-set>"
+                '<email-address-set xmlns="http://calendarserver.org/ns/">'
+                f"<D:href>mailto:{USER}</D:href></email-address-set>"))
             return self.send(207, ms(body))
         if path == PLAIN_HOME:
             out = [resp(HOME, ok_propstat("<D:displayname>User</D:displayname>"
@@ -222,6 +300,8 @@ class Handler(BaseHTTPRequestHandler):
         if cal is None:
             return self.send(404, b"")
         if "sync-collection" in text:
+            if (self.headers.get("Depth") or "").strip() != "0":
+                return self.send(400, b"sync-collection needs Depth: 0")
             m = re.search(r"<[^>]*sync-token>([^<]*)<", text)
             token = (m.group(1) if m else "").strip()
             if not token:
@@ -237,36 +317,52 @@ class Handler(BaseHTTPRequestHandler):
             for t, name, deleted in cal["log"]:
                 if t > since:
                     latest[name] = (t, deleted)
+            items = sorted(latest.items(), key=lambda kv: kv[1][0])
+            token = ctag(cal)
             out = []
-            for name, (t, deleted) in sorted(latest.items()):
+            if STATE["page"] and len(items) > STATE["page"]:
+                items = items[:STATE["page"]]
+                token = items[-1][1][0]
+                out.append(resp(f"{HOME}{cid}/", '<status xmlns="DAV:">HTTP/1.1 507 Insufficient Storage</status>'))
+            for name, (t, deleted) in items:
                 href = f"{PLAIN_HOME}{cid}/{name}"  # Yandex: not percent-encoded here
                 if deleted:
                     out.append(resp(href, missing_propstat(f"<D:getetag>{t}</D:getetag>")))
                 else:
                     etag = cal["objects"][name][0]
-                    out.append(resp(href, ok_propstat(f"<D:getetag>{etag}</D:getetag>")))
-            out.append(f"<D:sync-token>data:,{ctag(cal)}</D:sync-token>")
+                    out.append(resp(href, ok_propstat(f"<D:getetag>{etag_text(etag)}</D:getetag>")))
+            out.append(f"<D:sync-token>data:,{token}</D:sync-token>")
             return self.send(207, ms("".join(out)))
         want_data = "calendar-data" in text
-        if "calendar-multiget" in text:
-            hrefs = [urllib.parse.unquote(h.strip())
-                     for h in re.findall(r"<[^>/]*href>([^<]*)<", text)]
-            names = [h.rstrip("/").rsplit("/", 1)[-1] for h in hrefs]
+        multiget = "calendar-multiget" in text
+        out = []
+        if multiget:
+            raw = [h.strip() for h in re.findall(r"<[^>/]*href>([^<]*)<", text)]
+            names = []
+            for h in raw:
+                name = urllib.parse.unquote(h).rstrip("/").rsplit("/", 1)[-1]
+                if "@" in h.rsplit("/", 1)[-1]:
+                    # Yandex knows its objects by the `%40` spelling only.
+                    out.append(resp(h, '<status xmlns="DAV:">HTTP/1.1 404 Not Found</status>'))
+                elif name not in STATE["omit"]:
+                    names.append(name)
         else:  # calendar-query: filters ignored, the whole collection comes back
             names = sorted(cal["objects"])
             rng = re.search(r'time-range start="([^"]+)" end="([^"]+)"', text)
             if STATE["strict"] and rng:
                 names = [n for n in names
                          if rng.group(1)[:15] <= dtstart(cal["objects"][n][1]) < rng.group(2)[:15]]
-        out = []
+            if STATE["page"] and len(names) > STATE["page"]:
+                names = names[:STATE["page"]]
+                out.append(resp(f"{HOME}{cid}/", '<status xmlns="DAV:">HTTP/1.1 507 Insufficient Storage</status>'))
         for name in names:
             href = f"{HOME}{cid}/{urllib.parse.quote(name, safe='')}"
             if name not in cal["objects"]:
                 out.append(resp(href, '<status xmlns="DAV:">HTTP/1.1 404 Not Found</status>'))
                 continue
             etag, ical = cal["objects"][name]
-            props = f"<D:getetag>{etag}</D:getetag>"
-            if want_data:
+            props = f"<D:getetag>{etag_text(etag)}</D:getetag>"
+            if want_data and not (multiget and name in STATE["no_data"]):
                 props += ('<C:calendar-data xmlns:C="urn:ietf:params:xml:ns:caldav">'
                           f"{esc(ical)}</C:calendar-data>")
             out.append(resp(href, ok_propstat(props)))
@@ -277,8 +373,9 @@ class Handler(BaseHTTPRequestHandler):
         if cal is None or not name:
             return self.send(404, b"")
         current = cal["objects"].get(name)
-        want = (self.headers.get("If-Match") or "").strip().strip('"')
-        if want and (current is None or str(current[0]) != want):
+        want = (self.headers.get("If-Match") or "").strip()
+        # Strong comparison: a weak tag never matches (RFC 9110 section 13.1.1).
+        if want and (current is None or want.startswith("W/") or str(current[0]) != want.strip('"')):
             return self.send(412, b"")
         t = tick()
         cal["objects"][name] = (t, data.decode("utf-8", "replace"))

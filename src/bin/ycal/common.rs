@@ -66,6 +66,14 @@ pub fn parse(args: &[String], with_state: bool) -> Result<Options, String> {
 
 /// The `.ics` files of a directory, sorted by name.
 pub fn read_calendars(dir: &PathBuf) -> Result<Vec<String>, String> {
+    Ok(read_calendar_files(dir)?
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect())
+}
+
+/// The `.ics` files of a directory as (file name, text), sorted by name.
+pub fn read_calendar_files(dir: &PathBuf) -> Result<Vec<(String, String)>, String> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -74,7 +82,15 @@ pub fn read_calendars(dir: &PathBuf) -> Result<Vec<String>, String> {
     paths.sort();
     paths
         .iter()
-        .map(|p| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display())))
+        .map(|p| {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            std::fs::read_to_string(p)
+                .map(|text| (name, text))
+                .map_err(|e| format!("{}: {e}", p.display()))
+        })
         .collect()
 }
 

@@ -1,6 +1,9 @@
 //! `ycal sync --state FILE [--url URL --user LOGIN] [--calendar URL]…`: syncs each
 //! calendar from the state in FILE, prints per calendar what was added, changed and
-//! removed, with the requests and bytes it cost, as JSON; then saves the new state.
+//! removed (with the evidence), the objects set aside, whether the sync is complete, and
+//! the requests and bytes it cost, as JSON; then saves the new state. Once discovery has
+//! found the calendar home, each run starts with the account-level probe (one request for
+//! every calendar) and syncs only the calendars whose markers moved.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +12,10 @@ use serde_json::json;
 use yandex_calendar::caldav::{discover, Client, ClientOptions, Credentials, ThreadSleep};
 use yandex_calendar::host::native::NativeHost;
 use yandex_calendar::host::Clock;
-use yandex_calendar::sync::{sync_calendar, CalendarObject, CalendarState, TimeRange};
+use yandex_calendar::ical::Window;
+use yandex_calendar::sync::{
+    probe_account, sync_calendar, AccountProbe, CalendarObject, CalendarState, SyncRequest,
+};
 
 #[derive(Default, Serialize, Deserialize)]
 struct StateFile {
@@ -17,6 +23,9 @@ struct StateFile {
     server_url: String,
     #[serde(default)]
     user: String,
+    /// The calendar home, once discovery found it: the account-level probe asks it.
+    #[serde(default)]
+    home_url: Option<String>,
     #[serde(default)]
     calendars: BTreeMap<String, CalendarState>,
 }
@@ -29,6 +38,7 @@ struct Options {
     days_back: i64,
     days_ahead: i64,
     data: bool,
+    max_requests: u32,
     client: ClientOptions,
 }
 
@@ -41,6 +51,8 @@ fn parse(args: Vec<String>) -> Result<Option<Options>, String> {
         days_back: 30,
         days_ahead: 365,
         data: false,
+        // The tool may wait and may take its time: finish in one run.
+        max_requests: 100_000,
         client: ClientOptions::default(),
     };
     let mut it = args.into_iter();
@@ -58,12 +70,13 @@ fn parse(args: Vec<String>) -> Result<Option<Options>, String> {
             "--days-ahead" => o.days_ahead = num(it.next(), "--days-ahead")?,
             "--max-bytes" => o.client.max_response_bytes = num(it.next(), "--max-bytes")? as u64,
             "--chunk" => o.client.multiget_chunk = num(it.next(), "--chunk")?.max(1) as usize,
+            "--max-requests" => o.max_requests = num(it.next(), "--max-requests")?.max(1) as u32,
             "--data" => o.data = true,
             "--help" | "-h" => {
                 println!(
                     "usage: YCAL_PASSWORD=… ycal sync --state FILE [--url URL --user LOGIN] \
                      [--calendar URL]… [--days-back N] [--days-ahead N] [--max-bytes N] \
-                     [--chunk N] [--data]"
+                     [--chunk N] [--max-requests N] [--data]"
                 );
                 return Ok(None);
             }
@@ -103,14 +116,32 @@ pub fn run(args: Vec<String>) -> Result<(), String> {
     }
     if urls.is_empty() {
         let client = Client::new(&host, &ThreadSleep, credentials.clone(), o.client);
-        let (_, found) = discover(&client, &file.server_url).map_err(|e| e.to_string())?;
+        let (principal, found) = discover(&client, &file.server_url).map_err(|e| e.to_string())?;
+        file.home_url = Some(principal.home_url.clone());
         urls = found.into_iter().map(|c| c.url).collect();
         discovery = json!({
             "requests": client.stats().requests,
             "bytes_received": client.stats().bytes_received,
+            "addresses": principal.addresses,
         });
     }
-    let window = TimeRange::around(host.now_ms(), o.days_back, o.days_ahead);
+    // One request for the markers of every calendar, when the home is known.
+    let mut probe = json!(null);
+    let markers: Option<AccountProbe> = match &file.home_url {
+        Some(home) => {
+            let client = Client::new(&host, &ThreadSleep, credentials.clone(), o.client);
+            let found = probe_account(&client, home);
+            probe = json!({
+                "requests": client.stats().requests,
+                "bytes_received": client.stats().bytes_received,
+                "error": found.as_ref().err().map(ToString::to_string),
+            });
+            found.ok()
+        }
+        None => None,
+    };
+    let now = chrono::DateTime::from_timestamp_millis(host.now_ms()).unwrap_or_default();
+    let window = Window::around(now, o.days_back, o.days_ahead);
     let mut out = Vec::new();
     for url in urls {
         let state = file
@@ -118,8 +149,20 @@ pub fn run(args: Vec<String>) -> Result<(), String> {
             .get(&url)
             .cloned()
             .unwrap_or_else(|| CalendarState::new(url.clone()));
+        let current = markers.as_ref().and_then(|p| p.markers_for(&url)).cloned();
+        if let Some(m) = &current {
+            if !state.needs_sync(m) {
+                out.push(json!({"url": url, "method": "unchanged", "requests": 0}));
+                continue;
+            }
+        }
         let client = Client::new(&host, &ThreadSleep, credentials.clone(), o.client);
-        let report = match sync_calendar(&client, &state, window) {
+        let req = SyncRequest {
+            window,
+            markers: current,
+            max_requests: o.max_requests,
+        };
+        let report = match sync_calendar(&client, &state, &req) {
             Ok(r) => {
                 let objs = |v: &[CalendarObject]| -> Vec<serde_json::Value> {
                     v.iter()
@@ -136,9 +179,12 @@ pub fn run(args: Vec<String>) -> Result<(), String> {
                 let j = json!({
                     "url": url,
                     "method": r.method,
+                    "fallback": r.fallback,
+                    "completeness": r.completeness,
                     "added": objs(&r.added),
                     "changed": objs(&r.changed),
                     "removed": r.removed,
+                    "problems": r.problems,
                     "objects": r.state.objects.len(),
                     "requests": client.stats().requests,
                     "retries": client.stats().retries,
@@ -158,6 +204,9 @@ pub fn run(args: Vec<String>) -> Result<(), String> {
     }
     let text = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
     std::fs::write(&o.state, text).map_err(|e| format!("{}: {e}", o.state))?;
-    println!("{:#}", json!({"discovery": discovery, "calendars": out}));
+    println!(
+        "{:#}",
+        json!({"discovery": discovery, "probe": probe, "calendars": out})
+    );
     Ok(())
 }

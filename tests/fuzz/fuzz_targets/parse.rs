@@ -10,5 +10,10 @@ fuzz_target!(|data: &[u8]| {
         from: chrono::DateTime::from_timestamp(1_772_323_200, 0).unwrap_or_default(),
         to: chrono::DateTime::from_timestamp(1_775_001_600, 0).unwrap_or_default(),
     };
-    let _ = parse_and_expand(&text, window, chrono_tz::Tz::Europe__Moscow, &Me::new(["me@yandex.ru"]));
+    let _ = parse_and_expand(
+        &text,
+        window,
+        chrono_tz::Tz::Europe__Moscow,
+        &Me::new(["me@yandex.ru"]),
+    );
 });
