@@ -5,7 +5,7 @@ use crate::bindings::exports::yandex::calendar::abi_probe::{
     self, ImportCall, ProbeFlags, ProbeOptions, ProbeValue,
 };
 use crate::bindings::types::*;
-use crate::bindings::yandex::calendar::{clock, http, kv, log, mattermost};
+use crate::bindings::yandex::calendar::{clock, http, kv, log, mattermost, scheduler};
 use crate::guest::{install_panic_hook, Component};
 
 impl abi_probe::Guest for Component {
@@ -83,7 +83,7 @@ impl abi_probe::Guest for Component {
     fn echo_slash_command(c: SlashCommand) -> SlashCommand {
         c
     }
-    fn echo_job(k: JobKind, r: Result<JobReport, String>) -> (JobKind, Result<JobReport, String>) {
+    fn echo_job(k: Job, r: Result<JobReport, String>) -> (Job, Result<JobReport, String>) {
         (k, r)
     }
     fn echo_scalars(
@@ -127,6 +127,10 @@ fn call_one(call: ImportCall) -> String {
             "{:?}",
             kv::compare_and_set(&k, old.as_deref(), new.as_deref())
         ),
+        ImportCall::KvCompareAndSetWithExpiry((k, old, new, s)) => format!(
+            "{:?}",
+            kv::compare_and_set_with_expiry(&k, old.as_deref(), &new, s)
+        ),
         ImportCall::KvDelete(k) => format!("{:?}", kv::delete(&k)),
         ImportCall::KvListKeys((p, page, per)) => format!("{:?}", kv::list_keys(&p, page, per)),
         ImportCall::DmPost((u, p)) => format!("{:?}", mattermost::dm_post(&u, &p)),
@@ -143,6 +147,11 @@ fn call_one(call: ImportCall) -> String {
         ImportCall::GetConfig => format!("{:?}", mattermost::get_config()),
         ImportCall::PublishEvent((u, e, p)) => {
             mattermost::publish_event(&u, &e, &p);
+            "()".to_string()
+        }
+        ImportCall::ScheduleOnce((k, at)) => format!("{:?}", scheduler::schedule_once(&k, at)),
+        ImportCall::CancelJob(k) => {
+            scheduler::cancel(&k);
             "()".to_string()
         }
     }
@@ -242,6 +251,10 @@ fn probe_imports(text: &str) -> Vec<String> {
         "kv.cas {:?}",
         kv::compare_and_set(text, Some(bytes), None)
     ));
+    out.push(format!(
+        "kv.cas-expiry {:?}",
+        kv::compare_and_set_with_expiry(text, None, bytes, 90)
+    ));
     out.push(format!("kv.delete {:?}", kv::delete(text)));
     out.push(format!("kv.list-keys {:?}", kv::list_keys(text, 1, 50)));
     out.push(format!("clock.now-ms {:?}", clock::now_ms()));
@@ -291,5 +304,10 @@ fn probe_imports(text: &str) -> Vec<String> {
         value: text.into(),
     }];
     mattermost::publish_event(text, text, &payload);
+    out.push(format!(
+        "scheduler.schedule-once {:?}",
+        scheduler::schedule_once(text, 1_764_000_060_000)
+    ));
+    scheduler::cancel(text);
     out
 }

@@ -43,9 +43,9 @@ impl hooks::Guest for Component {
         install_panic_hook();
         crate::hooks::serve_http(&WasmHost, &request)
     }
-    fn run_job(kind: JobKind) -> Result<JobReport, String> {
+    fn run_job(job: Job) -> Result<JobReport, String> {
         install_panic_hook();
-        crate::hooks::run_job(&WasmHost, kind)
+        crate::hooks::run_job(&WasmHost, &job)
     }
 }
 

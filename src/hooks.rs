@@ -1,7 +1,7 @@
 //! The hooks of `wit/hooks.wit`, written against [`Host`] so they run natively in tests.
 
 use crate::bindings::types::{
-    CommandArgs, CommandResponse, JobKind, JobReport, LogLevel, PluginConfig, PluginRequest,
+    CommandArgs, CommandResponse, Job, JobReport, LogLevel, PluginConfig, PluginRequest,
     PluginResponse, Settings, SlashCommand,
 };
 use crate::commands;
@@ -41,13 +41,9 @@ pub fn serve_http(host: &impl Host, request: &PluginRequest) -> PluginResponse {
     crate::http::serve(host, request)
 }
 
-pub fn run_job(_host: &impl Host, kind: JobKind) -> Result<JobReport, String> {
-    match kind {
-        JobKind::Tick => Ok(JobReport {
-            users_seen: 0,
-            effects: 0,
-        }),
-    }
+/// Background work: the minute tick, a user's round, a one-off job ([`crate::notify`]).
+pub fn run_job(host: &impl Host, job: &Job) -> Result<JobReport, String> {
+    crate::notify::run_job(host, job)
 }
 
 #[cfg(test)]

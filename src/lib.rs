@@ -18,6 +18,7 @@ pub mod host;
 pub mod http;
 pub mod i18n;
 pub mod ical;
+pub mod notify;
 pub mod panel;
 pub mod settings;
 pub mod snapshot;

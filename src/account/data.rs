@@ -83,13 +83,17 @@ fn forget_calendar_data(
     record::delete(host, &state_key)
 }
 
-/// Deletes everything stored for the user: account, markers, every calendar's state and
-/// bodies, the lease, notification settings, the index entry and the sync backoff.
+/// Deletes everything stored for the user: notifications (armed jobs cancelled, the plan,
+/// snapshot and status state, the settings), account, markers, every calendar's state and
+/// bodies, the lease, the index entry and the sync backoff. Claims of effects already done
+/// expire by themselves.
 pub fn forget_user(
     host: &impl Host,
     user_id: &str,
     account: Option<&Account>,
 ) -> Result<(), store::StoreError> {
+    // Notifications first: armed jobs cancelled, the user's own status back.
+    crate::notify::stop(host, user_id)?;
     let markers =
         record::get_or_rebuild::<Markers>(host, &keys::markers(user_id))?.unwrap_or_default();
     let mut ids: Vec<(CalendarId, u32)> = markers

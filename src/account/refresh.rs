@@ -318,6 +318,7 @@ fn sync_one<E: Host>(
             listed_from_ms: listing
                 .map_or(old.listed_from_ms, |l| l.window.from.timestamp_millis()),
             synced_at_ms: now,
+            complete: Some(outcome.state.pending.is_none() && outcome.state.synced.is_some()),
         },
         touched,
         interrupted: outcome.error,

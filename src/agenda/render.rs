@@ -325,6 +325,7 @@ mod tests {
                 telemost: None,
                 web_link: None,
                 status: Status::Confirmed,
+                transparent: false,
                 organizer: None,
                 attendees: vec![],
                 my_partstat: None,

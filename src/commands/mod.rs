@@ -53,13 +53,9 @@ fn run(host: &impl Host, args: &CommandArgs, action: Action, words: &[String]) -
         Action::NotificationsCreate | Action::NotificationsUpdate => open_notifications(host, args),
         Action::NotificationsDelete => {
             let locale = user_locale(host, user_id);
-            let key = keys::notify(user_id);
-            match host.get(&key) {
-                Ok(None) => locale.t(Msg::NotifyNothingToDelete),
-                Ok(Some(_)) => match record::delete(host, &key) {
-                    Ok(()) => locale.t(Msg::NotifyDeleted),
-                    Err(_) => locale.t(Msg::Problem(Problem::Storage)),
-                },
+            match crate::notify::stop(host, user_id) {
+                Ok(true) => locale.t(Msg::NotifyDeleted),
+                Ok(false) => locale.t(Msg::NotifyNothingToDelete),
                 Err(_) => locale.t(Msg::Problem(Problem::Storage)),
             }
         }
@@ -98,16 +94,17 @@ fn open_connect(host: &impl Host, args: &CommandArgs) -> String {
 fn open_notifications(host: &impl Host, args: &CommandArgs) -> String {
     let user_id = args.user_id.as_str();
     let locale = user_locale(host, user_id);
-    match account::load(host, user_id) {
-        Ok(Some(_)) => {}
+    let account = match account::load(host, user_id) {
+        Ok(Some(a)) => a,
         Ok(None) => return locale.t(Msg::NotConnected),
         Err(p) => return locale.t(Msg::Problem(p)),
-    }
+    };
     let prefs = record::get_or_rebuild::<NotifyPrefs>(host, &keys::notify(user_id))
         .ok()
         .flatten();
     let dialog = dialogs::notifications(
         locale,
+        &account,
         prefs.as_ref(),
         crate::settings::current(host).reminder_lead_minutes,
     );

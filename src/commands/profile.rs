@@ -122,19 +122,7 @@ pub fn check_account(host: &impl Host, user_id: &str) -> String {
     }
 }
 
-/// Nothing is scheduled yet: this version sends no notifications. Says so plainly, with
-/// the saved preferences if any.
+/// What is set and planned: [`crate::notify::scheduler_report`].
 pub fn check_scheduler(host: &impl Host, user_id: &str) -> String {
-    let l = account::person(host, user_id, None).locale;
-    let mut out = l.t(Msg::SchedulerNothing);
-    if let Some(p) = record::get_or_rebuild::<NotifyPrefs>(host, &keys::notify(user_id))
-        .ok()
-        .flatten()
-    {
-        out.push(' ');
-        out.push_str(&l.t(Msg::SchedulerPrefsKept {
-            summary: &dialogs::notify_summary(l, &p),
-        }));
-    }
-    out
+    crate::notify::scheduler_report(host, user_id)
 }

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::bindings::types::{Dialog, DialogElement, ElementKind, SelectOption, TextSubtype};
 use crate::i18n::{Locale, Msg};
-use crate::store::{Account, CalendarId, NotifyPrefs};
+use crate::store::{Account, CalendarId, DigestDays, NotifyPrefs};
 
 /// Where each dialog is submitted and the button that opens the calendars dialog.
 pub const CONNECT_URL: &str = "/dialog/connect";
@@ -214,37 +214,69 @@ pub fn text<'a>(submission: &'a Map<String, Value>, name: &str) -> &'a str {
 
 /// Field names of the notifications dialog.
 pub const DIGEST: &str = "digest";
+pub const DIGEST_DAYS: &str = "digest_days";
+pub const DIGEST_EMPTY: &str = "digest_empty";
 pub const REMINDER: &str = "reminder";
 pub const STATUS: &str = "status";
 pub const CHANGES: &str = "changes";
 pub const ANSWERS: &str = "answers";
 const OFF: &str = "off";
+const WEEKDAYS: &str = "weekdays";
+const EVERY_DAY: &str = "every_day";
 const REMINDER_CHOICES: [u32; 6] = [5, 10, 15, 30, 60, 120];
+/// The digest time a new user is offered.
+const DEFAULT_DIGEST: &str = "09:00";
 
+/// The checkbox name of a calendar to watch.
+pub fn watch_field(id: &CalendarId) -> String {
+    format!("watch_{}", id.as_str())
+}
+
+/// Every quarter of an hour, 00:00–23:45.
 fn digest_times() -> Vec<String> {
-    (12..=24)
-        .map(|half_hours| format!("{:02}:{:02}", half_hours / 2, (half_hours % 2) * 30))
+    (0..96)
+        .map(|q| format!("{:02}:{:02}", q / 4, (q % 4) * 15))
         .collect()
 }
 
-pub fn notifications(locale: Locale, prefs: Option<&NotifyPrefs>, default_lead: u32) -> Dialog {
-    let mut digest_opts = vec![SelectOption {
+/// The notifications dialog: digest (time, days, empty days), reminder, status, changes,
+/// answers, and — with several calendars shown — which of them to be notified about.
+/// `update` opens it with the saved values; a new user gets the defaults (the digest at
+/// 09:00 on weekdays, the admin's reminder lead, everything on, every calendar).
+pub fn notifications(
+    locale: Locale,
+    account: &Account,
+    prefs: Option<&NotifyPrefs>,
+    default_lead: u32,
+) -> Dialog {
+    let off = || SelectOption {
         text: locale.t(Msg::Off),
         value: OFF.into(),
-    }];
-    digest_opts.extend(digest_times().into_iter().map(|t| SelectOption {
+    };
+    let mut times = digest_times();
+    // A time saved with minute precision (through the API) stays selectable.
+    if let Some(t) = prefs.and_then(|p| p.digest_at.clone()) {
+        if !times.contains(&t) {
+            times.push(t);
+            times.sort();
+        }
+    }
+    let mut digest_opts = vec![off()];
+    digest_opts.extend(times.into_iter().map(|t| SelectOption {
         text: t.clone(),
         value: t,
     }));
     let mut minutes: Vec<u32> = REMINDER_CHOICES.to_vec();
-    if default_lead > 0 && !minutes.contains(&default_lead) {
-        minutes.push(default_lead);
-        minutes.sort_unstable();
+    for m in [Some(default_lead), prefs.and_then(|p| p.reminder_minutes)]
+        .into_iter()
+        .flatten()
+    {
+        if !minutes.contains(&m) {
+            minutes.push(m);
+        }
     }
-    let mut reminder_opts = vec![SelectOption {
-        text: locale.t(Msg::Off),
-        value: OFF.into(),
-    }];
+    minutes.sort_unstable();
+    let mut reminder_opts = vec![off()];
     reminder_opts.extend(minutes.iter().map(|m| SelectOption {
         text: locale.t(Msg::MinutesBefore(*m)),
         value: m.to_string(),
@@ -257,7 +289,25 @@ pub fn notifications(locale: Locale, prefs: Option<&NotifyPrefs>, default_lead: 
     digest.help_text = fit(&locale.t(Msg::DigestHelp), MAX_HELP);
     digest.default_value = match prefs {
         Some(p) => p.digest_at.clone().unwrap_or_else(|| OFF.into()),
-        None => "09:00".into(),
+        None => DEFAULT_DIGEST.into(),
+    };
+    let mut days = element(
+        DIGEST_DAYS,
+        locale.t(Msg::DigestDaysLabel),
+        ElementKind::Radio(vec![
+            SelectOption {
+                text: locale.t(Msg::Weekdays),
+                value: WEEKDAYS.into(),
+            },
+            SelectOption {
+                text: locale.t(Msg::EveryDay),
+                value: EVERY_DAY.into(),
+            },
+        ]),
+    );
+    days.default_value = match prefs.map_or(DigestDays::Weekdays, |p| p.digest_days) {
+        DigestDays::Weekdays => WEEKDAYS.into(),
+        DigestDays::EveryDay => EVERY_DAY.into(),
     };
     let mut reminder = element(
         REMINDER,
@@ -267,74 +317,132 @@ pub fn notifications(locale: Locale, prefs: Option<&NotifyPrefs>, default_lead: 
     reminder.help_text = fit(&locale.t(Msg::ReminderHelp), MAX_HELP);
     reminder.default_value = match prefs {
         Some(p) => p.reminder_minutes.map_or(OFF.into(), |m| m.to_string()),
-        None if default_lead > 0 => default_lead.to_string(),
-        None => OFF.into(),
+        None => default_lead.to_string(),
     };
-    let check = |name: &str, label: Msg, placeholder: Msg, on: bool| {
-        let mut el = element(name, locale.t(label), ElementKind::Checkbox);
+    let check = |name: &str, label: String, placeholder: Msg, on: bool| {
+        let mut el = element(name, label, ElementKind::Checkbox);
         el.placeholder = fit(&locale.t(placeholder), MAX_PLACEHOLDER);
         el.default_value = on.to_string();
         el.optional = true;
         el.max_length = 0;
         el
     };
+    let mut elements = vec![
+        digest,
+        days,
+        check(
+            DIGEST_EMPTY,
+            locale.t(Msg::DigestEmptyLabel),
+            Msg::DigestEmptyPlaceholder,
+            prefs.is_none_or(|p| p.digest_empty),
+        ),
+        reminder,
+        check(
+            STATUS,
+            locale.t(Msg::StatusLabel),
+            Msg::StatusPlaceholder,
+            prefs.is_none_or(|p| p.status),
+        ),
+        check(
+            CHANGES,
+            locale.t(Msg::ChangesLabel),
+            Msg::ChangesPlaceholder,
+            prefs.is_none_or(|p| p.changes),
+        ),
+        check(
+            ANSWERS,
+            locale.t(Msg::AnswersLabel),
+            Msg::AnswersPlaceholder,
+            prefs.is_none_or(|p| p.answers),
+        ),
+    ];
+    let shown: Vec<&crate::store::CalendarEntry> = account.selected().collect();
+    if shown.len() > 1 {
+        for c in shown {
+            let id = CalendarId::of_url(&c.url);
+            let name = if c.name.trim().is_empty() {
+                id.as_str().to_string()
+            } else {
+                c.name.clone()
+            };
+            let on = prefs.is_none_or(|p| p.watches(&id));
+            elements.push(check(&watch_field(&id), name, Msg::WatchPlaceholder, on));
+        }
+    }
     Dialog {
         callback_id: "notifications".into(),
         title: fit(&locale.t(Msg::NotifyTitle), MAX_TITLE),
         introduction_text: locale.t(Msg::NotifyIntro),
-        elements: vec![
-            digest,
-            reminder,
-            check(
-                STATUS,
-                Msg::StatusLabel,
-                Msg::StatusPlaceholder,
-                prefs.is_none_or(|p| p.status),
-            ),
-            check(
-                CHANGES,
-                Msg::ChangesLabel,
-                Msg::ChangesPlaceholder,
-                prefs.is_none_or(|p| p.changes),
-            ),
-            check(
-                ANSWERS,
-                Msg::AnswersLabel,
-                Msg::AnswersPlaceholder,
-                prefs.is_none_or(|p| p.answers),
-            ),
-        ],
+        elements,
         submit_label: locale.t(Msg::NotifySubmit),
         notify_on_cancel: false,
         state: "notifications".into(),
     }
 }
 
-/// Reads a notifications submission; `Err(field)` names a field with a value the dialog
-/// never offered.
+/// Why a notifications submission cannot be saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotifyRefusal {
+    /// A field with a value the dialog never offered.
+    Field(&'static str),
+    /// Calendars were offered and none is ticked.
+    NoCalendar,
+}
+
+/// Reads a notifications submission. The digest time may be any `HH:MM` (the dialog offers
+/// quarters of an hour; an API client may be exact to the minute).
 pub fn notify_prefs(
     submission: &Map<String, Value>,
+    account: &Account,
     now_ms: i64,
-) -> Result<NotifyPrefs, &'static str> {
+) -> Result<NotifyPrefs, NotifyRefusal> {
     let digest = match text(submission, DIGEST) {
         "" | OFF => None,
-        t if digest_times().iter().any(|d| d == t) => Some(t.to_string()),
-        _ => return Err(DIGEST),
+        t => match crate::notify::plan::parse_hhmm(t) {
+            Some(time) => Some(time.format("%H:%M").to_string()),
+            None => return Err(NotifyRefusal::Field(DIGEST)),
+        },
+    };
+    let digest_days = match text(submission, DIGEST_DAYS) {
+        "" | WEEKDAYS => DigestDays::Weekdays,
+        EVERY_DAY => DigestDays::EveryDay,
+        _ => return Err(NotifyRefusal::Field(DIGEST_DAYS)),
     };
     let reminder = match text(submission, REMINDER) {
         "" | OFF => None,
         m => match m.parse::<u32>() {
-            Ok(n) if (1..=1440).contains(&n) => Some(n),
-            _ => return Err(REMINDER),
+            Ok(n) if n <= 1440 => Some(n),
+            _ => return Err(NotifyRefusal::Field(REMINDER)),
         },
     };
-    let flag = |name| submission.get(name).is_some_and(truthy);
+    let flag = |name: &str| submission.get(name).is_some_and(truthy);
+    let shown: Vec<CalendarId> = account
+        .selected()
+        .map(|c| CalendarId::of_url(&c.url))
+        .collect();
+    let calendars = if shown.len() > 1 {
+        let ticked: Vec<String> = shown
+            .iter()
+            .filter(|id| flag(&watch_field(id)))
+            .map(|id| id.as_str().to_string())
+            .collect();
+        if ticked.is_empty() {
+            return Err(NotifyRefusal::NoCalendar);
+        }
+        // All ticked: every calendar shown, also those chosen later.
+        (ticked.len() < shown.len()).then_some(ticked)
+    } else {
+        None
+    };
     Ok(NotifyPrefs {
         digest_at: digest,
+        digest_days,
+        digest_empty: flag(DIGEST_EMPTY),
         reminder_minutes: reminder,
         status: flag(STATUS),
         changes: flag(CHANGES),
         answers: flag(ANSWERS),
+        calendars,
         updated_at_ms: now_ms,
     })
 }
@@ -342,6 +450,8 @@ pub fn notify_prefs(
 pub fn notify_summary(locale: Locale, p: &NotifyPrefs) -> String {
     locale.t(Msg::NotifySummary {
         digest: p.digest_at.as_deref(),
+        days: p.digest_days,
+        empty: p.digest_empty,
         reminder: p.reminder_minutes,
         status: p.status,
         changes: p.changes,
@@ -436,8 +546,11 @@ mod tests {
                 ));
             }
             check_limits(&calendars(locale, &account()));
-            check_limits(&notifications(locale, None, 10));
-            check_limits(&notifications(locale, None, 7));
+            check_limits(&notifications(locale, &account(), None, 10));
+            check_limits(&notifications(locale, &account(), None, 7));
+            let mut two = account();
+            two.calendars[1].selected = true;
+            check_limits(&notifications(locale, &two, None, 1));
         }
     }
 
@@ -464,21 +577,73 @@ mod tests {
 
     #[test]
     fn notification_choices() {
+        let a = account();
         let mut sub = Map::new();
         sub.insert(DIGEST.into(), Value::String("08:30".into()));
+        sub.insert(DIGEST_DAYS.into(), Value::String("every_day".into()));
         sub.insert(REMINDER.into(), Value::String("15".into()));
         sub.insert(STATUS.into(), Value::Bool(true));
         sub.insert(CHANGES.into(), Value::String("true".into()));
-        let p = notify_prefs(&sub, 5).unwrap();
+        let p = notify_prefs(&sub, &a, 5).unwrap();
         assert_eq!(p.digest_at.as_deref(), Some("08:30"));
+        assert_eq!(p.digest_days, DigestDays::EveryDay);
+        assert!(!p.digest_empty);
         assert_eq!(p.reminder_minutes, Some(15));
         assert!(p.status && p.changes && !p.answers);
+        assert_eq!(p.calendars, None, "one calendar shown: nothing to choose");
         sub.insert(DIGEST.into(), Value::String("25:00".into()));
-        assert_eq!(notify_prefs(&sub, 5), Err(DIGEST));
-        let d = notifications(Locale::En, Some(&p), 10);
-        assert_eq!(d.elements[0].default_value, "08:30");
-        assert_eq!(d.elements[1].default_value, "15");
-        assert_eq!(d.elements[4].default_value, "false");
+        assert_eq!(notify_prefs(&sub, &a, 5), Err(NotifyRefusal::Field(DIGEST)));
+        // Minute precision from an API client.
+        sub.insert(DIGEST.into(), Value::String("07:07".into()));
+        assert_eq!(
+            notify_prefs(&sub, &a, 5).unwrap().digest_at.as_deref(),
+            Some("07:07")
+        );
+        let d = notifications(Locale::En, &a, Some(&p), 10);
+        let value = |name: &str| {
+            d.elements
+                .iter()
+                .find(|e| e.name == name)
+                .map(|e| e.default_value.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(value(DIGEST), "08:30");
+        assert_eq!(value(DIGEST_DAYS), "every_day");
+        assert_eq!(value(DIGEST_EMPTY), "false");
+        assert_eq!(value(REMINDER), "15");
+        assert_eq!(value(ANSWERS), "false");
+        // Quarters of an hour, 00:00 to 23:45.
+        let Some(ElementKind::Select(times)) = d.elements.first().map(|e| e.kind.clone()) else {
+            panic!("the digest is a select");
+        };
+        assert_eq!(times.len(), 97);
+        assert_eq!(times[1].value, "00:00");
+        assert_eq!(times[96].value, "23:45");
+    }
+
+    #[test]
+    fn calendars_to_watch() {
+        let mut a = account();
+        a.calendars[1].selected = true;
+        let d = notifications(Locale::Ru, &a, None, 10);
+        let watch: Vec<&DialogElement> = d
+            .elements
+            .iter()
+            .filter(|e| e.name.starts_with("watch_"))
+            .collect();
+        assert_eq!(watch.len(), 2);
+        assert!(watch.iter().all(|e| e.default_value == "true"), "default: all");
+        let mut sub = Map::new();
+        sub.insert(REMINDER.into(), Value::String("10".into()));
+        assert_eq!(notify_prefs(&sub, &a, 1), Err(NotifyRefusal::NoCalendar));
+        sub.insert(watch[1].name.clone(), Value::Bool(true));
+        let p = notify_prefs(&sub, &a, 1).unwrap();
+        let work = CalendarId::of_url(&a.calendars[1].url);
+        assert_eq!(p.calendars, Some(vec![work.as_str().to_string()]));
+        assert!(p.watches(&work));
+        assert!(!p.watches(&CalendarId::of_url(&a.calendars[0].url)));
+        sub.insert(watch[0].name.clone(), Value::Bool(true));
+        assert_eq!(notify_prefs(&sub, &a, 1).unwrap().calendars, None);
     }
 
     #[test]

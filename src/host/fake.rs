@@ -1,10 +1,11 @@
-//! An in-memory host for native tests: KV in a map, a settable clock, recorded posts and
-//! logs, users you add, and HTTP answered by a closure you give.
+//! An in-memory host for native tests: KV in a map (values with a time-to-live expire by
+//! the fake clock), a settable clock, recorded posts and logs, users you add, armed one-off
+//! jobs, and HTTP answered by a closure you give.
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
-use super::{Clock, Http, Kv, Log, Mattermost};
+use super::{Clock, Http, Kv, Log, Mattermost, Scheduler};
 use crate::bindings::types::{
     CustomStatus, Dialog, HttpError, HttpRequest, HttpResponse, KvError, LogLevel, MmError,
     PluginConfig, Post, Prop, User,
@@ -52,6 +53,10 @@ pub enum Effect {
 
 pub struct FakeHost {
     pub kv: RefCell<BTreeMap<String, Vec<u8>>>,
+    /// When a key written with a time-to-live expires (Unix ms of the fake clock).
+    pub expires: RefCell<BTreeMap<String, i64>>,
+    /// Armed one-off jobs: key → time.
+    pub jobs: RefCell<BTreeMap<String, i64>>,
     pub now_ms: Cell<i64>,
     pub logs: RefCell<Vec<(LogLevel, String)>>,
     pub users: RefCell<BTreeMap<String, User>>,
@@ -66,6 +71,8 @@ impl Default for FakeHost {
     fn default() -> Self {
         FakeHost {
             kv: RefCell::default(),
+            expires: RefCell::default(),
+            jobs: RefCell::default(),
             now_ms: Cell::new(0),
             logs: RefCell::default(),
             users: RefCell::default(),
@@ -119,6 +126,34 @@ impl FakeHost {
     fn effect(&self, e: Effect) {
         self.effects.borrow_mut().push(e);
     }
+
+    /// Forgets keys whose time-to-live ran out by the fake clock.
+    fn expire(&self) {
+        let now = self.now_ms.get();
+        let gone: Vec<String> = self
+            .expires
+            .borrow()
+            .iter()
+            .filter(|(_, at)| **at <= now)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in gone {
+            self.expires.borrow_mut().remove(&k);
+            self.kv.borrow_mut().remove(&k);
+        }
+    }
+
+    /// The direct messages posted so far, in order: (user, text).
+    pub fn dms(&self) -> Vec<(String, String)> {
+        self.effects
+            .borrow()
+            .iter()
+            .filter_map(|e| match e {
+                Effect::DmPost { user_id, post } => Some((user_id.clone(), post.message.clone())),
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 fn key_ok(key: &str) -> Result<(), KvError> {
@@ -147,11 +182,13 @@ impl Http for FakeHost {
 impl Kv for FakeHost {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, KvError> {
         key_ok(key)?;
+        self.expire();
         Ok(self.kv.borrow().get(key).cloned())
     }
     fn set(&self, key: &str, value: &[u8]) -> Result<(), KvError> {
         key_ok(key)?;
         value_ok(Some(value))?;
+        self.expires.borrow_mut().remove(key);
         self.kv.borrow_mut().insert(key.into(), value.to_vec());
         Ok(())
     }
@@ -159,9 +196,30 @@ impl Kv for FakeHost {
         &self,
         key: &str,
         value: &[u8],
-        _expire_seconds: u32,
+        expire_seconds: u32,
     ) -> Result<(), KvError> {
-        self.set(key, value)
+        self.set(key, value)?;
+        self.expires.borrow_mut().insert(
+            key.into(),
+            self.now_ms.get() + i64::from(expire_seconds) * 1000,
+        );
+        Ok(())
+    }
+    fn compare_and_set_with_expiry(
+        &self,
+        key: &str,
+        old: Option<&[u8]>,
+        new: &[u8],
+        expire_seconds: u32,
+    ) -> Result<bool, KvError> {
+        if !self.compare_and_set(key, old, Some(new))? {
+            return Ok(false);
+        }
+        self.expires.borrow_mut().insert(
+            key.into(),
+            self.now_ms.get() + i64::from(expire_seconds) * 1000,
+        );
+        Ok(true)
     }
     fn compare_and_set(
         &self,
@@ -172,10 +230,12 @@ impl Kv for FakeHost {
         key_ok(key)?;
         value_ok(old)?;
         value_ok(new)?;
+        self.expire();
         let mut kv = self.kv.borrow_mut();
         if kv.get(key).map(Vec::as_slice) != old {
             return Ok(false);
         }
+        self.expires.borrow_mut().remove(key);
         match new {
             Some(v) => kv.insert(key.into(), v.to_vec()),
             None => kv.remove(key),
@@ -184,6 +244,7 @@ impl Kv for FakeHost {
     }
     fn delete(&self, key: &str) -> Result<(), KvError> {
         key_ok(key)?;
+        self.expires.borrow_mut().remove(key);
         self.kv.borrow_mut().remove(key);
         Ok(())
     }
@@ -284,5 +345,22 @@ impl Mattermost for FakeHost {
             event: event.into(),
             payload: payload.to_vec(),
         });
+    }
+}
+
+impl Scheduler for FakeHost {
+    fn schedule_once(&self, key: &str, at_ms: i64) -> Result<bool, String> {
+        if key.chars().count() > 100 {
+            return Err(format!("job key of {} characters", key.chars().count()));
+        }
+        let mut jobs = self.jobs.borrow_mut();
+        if jobs.contains_key(key) {
+            return Ok(false);
+        }
+        jobs.insert(key.to_string(), at_ms);
+        Ok(true)
+    }
+    fn cancel(&self, key: &str) {
+        self.jobs.borrow_mut().remove(key);
     }
 }

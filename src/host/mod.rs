@@ -33,6 +33,15 @@ pub trait Kv {
         old: Option<&[u8]>,
         new: Option<&[u8]>,
     ) -> Result<bool, KvError>;
+    /// Like [`Kv::compare_and_set`], writing `new` with a time-to-live; an expired value
+    /// counts as absent. What claims an effect exactly once.
+    fn compare_and_set_with_expiry(
+        &self,
+        key: &str,
+        old: Option<&[u8]>,
+        new: &[u8],
+        expire_seconds: u32,
+    ) -> Result<bool, KvError>;
     fn delete(&self, key: &str) -> Result<(), KvError>;
     fn list_keys(&self, prefix: &str, page: u32, per_page: u32) -> Result<Vec<String>, KvError>;
 }
@@ -63,6 +72,14 @@ pub trait Mattermost {
     fn publish_event(&self, user_id: &str, event: &str, payload: &[Prop]);
 }
 
+/// One-off jobs at an exact time (`wit: scheduler`): when one comes due, the host calls
+/// `run-job(due(key))`.
+pub trait Scheduler {
+    /// Arms `key` for `at_ms`; `Ok(false)` if it is armed already.
+    fn schedule_once(&self, key: &str, at_ms: i64) -> Result<bool, String>;
+    fn cancel(&self, key: &str);
+}
+
 /// Everything a hook may use.
-pub trait Host: Http + Kv + Clock + Log + Mattermost {}
-impl<T: Http + Kv + Clock + Log + Mattermost> Host for T {}
+pub trait Host: Http + Kv + Clock + Log + Mattermost + Scheduler {}
+impl<T: Http + Kv + Clock + Log + Mattermost + Scheduler> Host for T {}

@@ -1,11 +1,11 @@
 //! The real host: each trait method is one WIT import call.
 
-use super::{Clock, Http, Kv, Log, Mattermost};
+use super::{Clock, Http, Kv, Log, Mattermost, Scheduler};
 use crate::bindings::types::{
     CustomStatus, Dialog, HttpError, HttpRequest, HttpResponse, KvError, LogLevel, MmError,
     PluginConfig, Post, Prop, User,
 };
-use crate::bindings::yandex::calendar::{clock, http, kv, log, mattermost};
+use crate::bindings::yandex::calendar::{clock, http, kv, log, mattermost, scheduler};
 
 /// Zero-sized: the imports are global functions of the module.
 pub struct WasmHost;
@@ -33,6 +33,15 @@ impl Kv for WasmHost {
         new: Option<&[u8]>,
     ) -> Result<bool, KvError> {
         kv::compare_and_set(key, old, new)
+    }
+    fn compare_and_set_with_expiry(
+        &self,
+        key: &str,
+        old: Option<&[u8]>,
+        new: &[u8],
+        expire_seconds: u32,
+    ) -> Result<bool, KvError> {
+        kv::compare_and_set_with_expiry(key, old, new, expire_seconds)
     }
     fn delete(&self, key: &str) -> Result<(), KvError> {
         kv::delete(key)
@@ -84,5 +93,14 @@ impl Mattermost for WasmHost {
     }
     fn publish_event(&self, user_id: &str, event: &str, payload: &[Prop]) {
         mattermost::publish_event(user_id, event, payload)
+    }
+}
+
+impl Scheduler for WasmHost {
+    fn schedule_once(&self, key: &str, at_ms: i64) -> Result<bool, String> {
+        scheduler::schedule_once(key, at_ms)
+    }
+    fn cancel(&self, key: &str) {
+        scheduler::cancel(key)
     }
 }

@@ -24,7 +24,7 @@ use crate::dialogs::{self, Mode};
 use crate::host::Host;
 use crate::i18n::{Locale, Msg};
 use crate::panel;
-use crate::store::{self, keys, record, Problem};
+use crate::store::{self, Problem};
 use mattermost::{ActionAnswer, ActionRequest, DialogAnswer, DialogSubmission};
 
 /// The routes that take a POST (a GET of one is refused with 405).
@@ -263,11 +263,22 @@ fn calendars_submitted(host: &impl Host, user_id: &str, s: &DialogSubmission) ->
 
 fn notifications_submitted(host: &impl Host, user_id: &str, s: &DialogSubmission) -> DialogAnswer {
     let locale = locale_of(host, user_id);
-    let prefs = match dialogs::notify_prefs(&s.submission, host.now_ms()) {
-        Ok(p) => p,
-        Err(field) => return DialogAnswer::field(field, locale.t(Msg::BadNotifyValue { field })),
+    let account = match account::load(host, user_id) {
+        Ok(Some(a)) => a,
+        Ok(None) => return DialogAnswer::general(locale.t(Msg::NotConnected)),
+        Err(p) => return DialogAnswer::general(locale.t(Msg::Problem(p))),
     };
-    if let Err(e) = record::put(host, &keys::notify(user_id), &prefs) {
+    let prefs = match dialogs::notify_prefs(&s.submission, &account, host.now_ms()) {
+        Ok(p) => p,
+        Err(dialogs::NotifyRefusal::Field(field)) => {
+            return DialogAnswer::field(field, locale.t(Msg::BadNotifyValue { field }))
+        }
+        Err(dialogs::NotifyRefusal::NoCalendar) => {
+            return DialogAnswer::general(locale.t(Msg::ChooseAtLeastOneWatched))
+        }
+    };
+    // Saved, then the user's round runs at once: what is due now comes now.
+    if let Err(e) = crate::notify::save(host, user_id, &prefs) {
         host.log(
             LogLevel::Error,
             &format!("saving notification settings failed: {e}"),

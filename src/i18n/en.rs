@@ -2,8 +2,9 @@
 
 use chrono::{Datelike, NaiveDate, Timelike};
 
-use super::{AgendaKind, Answer, DateWords, Help, Msg, TzSource, Ui};
-use crate::store::Problem;
+use super::{AgendaKind, Answer, Changed, DateWords, Help, Msg, Scope, TzSource, Ui};
+use crate::ical::PartStat;
+use crate::store::{DigestDays, Problem};
 
 pub(super) const DATE_WORDS: DateWords = DateWords {
     today: &["today"],
@@ -146,6 +147,48 @@ fn agenda_title(kind: AgendaKind, from: NaiveDate, to: NaiveDate) -> String {
         AgendaKind::Range => format!("{} – {}", day(from), day(to)),
         AgendaKind::Week => format!("Week: {} – {}", day(from), day(to)),
         AgendaKind::Month => format!("30 days: {} – {}", day(from), day(to)),
+        AgendaKind::Digest => format!("☀️ Your day, {}", day(from)),
+    }
+}
+
+fn answer_verb(a: PartStat) -> &'static str {
+    match a {
+        PartStat::Accepted => "accepted",
+        PartStat::Declined => "declined",
+        PartStat::Tentative => "answered maybe to",
+        PartStat::NeedsAction => "has not answered yet",
+        PartStat::Delegated => "delegated the invitation to",
+    }
+}
+
+/// `Bob declined «Demo»`; "has not answered yet" reads better with "to".
+fn answer_phrase(who: &str, a: PartStat, title: &str) -> String {
+    match a {
+        PartStat::NeedsAction => format!("{who} has not answered «{title}» yet"),
+        _ => format!("{who} {} «{title}»", answer_verb(a)),
+    }
+}
+
+fn changed(c: &Changed<'_>) -> String {
+    match c {
+        Changed::Title { old, new } => format!("title «{old}» → «{new}»"),
+        Changed::Location {
+            old: Some(old),
+            new: Some(new),
+        } => format!("place «{old}» → «{new}»"),
+        Changed::Location { old: None, new: Some(new) } => format!("place «{new}» added"),
+        Changed::Location { old: Some(_), new: None } => "place removed".into(),
+        Changed::Location { old: None, new: None } => "place".into(),
+        Changed::Telemost { removed: false } => "Telemost link".into(),
+        Changed::Telemost { removed: true } => "Telemost link removed".into(),
+        Changed::Description => "description".into(),
+    }
+}
+
+fn days(d: DigestDays) -> &'static str {
+    match d {
+        DigestDays::Weekdays => "on weekdays",
+        DigestDays::EveryDay => "every day",
     }
 }
 
@@ -321,9 +364,7 @@ pub(super) fn text(msg: Msg<'_>) -> String {
         Msg::ProfileNotifyOff => {
             "- Notifications: not set up (`/yandex_calendar notifications create`)".into()
         }
-        Msg::ProfileNotifySaved { summary } => {
-            format!("- Notifications: {summary} (saved; sending starts in a coming version)")
-        }
+        Msg::ProfileNotifySaved { summary } => format!("- Notifications: {summary}"),
         Msg::ProfileLastSync { when } => format!(
             "- Last successful sync: {}",
             when.map_or("never".to_string(), |t| text(Msg::DayTime(t)))
@@ -384,13 +425,35 @@ pub(super) fn text(msg: Msg<'_>) -> String {
         ),
         Msg::CheckFailed { problem: p } => format!("❌ The check failed. {}", problem(p)),
         Msg::CheckResumed => "Syncing is resumed.".into(),
-        Msg::SchedulerNothing => "Nothing is scheduled for you: this version of the plugin does \
-             not send notifications yet (the morning digest, reminders, the status and change \
-             messages come in a coming version)."
+        Msg::SchedulerTitle => "#### Yandex Calendar: your notifications".into(),
+        Msg::SchedulerOff => "Notifications are off. Turn them on with \
+             `/yandex_calendar notifications create`."
             .into(),
-        Msg::SchedulerPrefsKept { summary } => {
-            format!("Your saved notification settings will be used then: {summary}.")
+        Msg::SchedulerSettings { summary } => format!("- Settings: {summary}"),
+        Msg::SchedulerNextDigest { when } => match when {
+            Some(w) => format!("- Next digest: {w}"),
+            None => "- Next digest: none (the digest is off)".into(),
+        },
+        Msg::SchedulerNextReminder { when, title } => {
+            format!("- Next reminder: {when}, for **{title}**")
         }
+        Msg::SchedulerNoReminder { days } => format!(
+            "- Next reminder: none in the next {}",
+            plural(days as usize, "day", "days")
+        ),
+        Msg::SchedulerStatusOn { until } => {
+            format!("- Status: \u{1F4C6} In a meeting now, until {until}")
+        }
+        Msg::SchedulerCalendars { names } => format!("- Calendars: {names}"),
+        Msg::SchedulerStale { problem: p } => format!(
+            "⚠️ The last sync did not get all your calendars: {} Reminders use the meetings \
+             as of the last sync; change messages wait for a complete one.",
+            problem(p)
+        ),
+        Msg::SchedulerPaused { problem: p } => format!(
+            "⏸ Syncing is paused: {} Notifications use the meetings as of the last sync.",
+            problem(p)
+        ),
 
         Msg::PasswordRejectedDm { login } => format!(
             "Yandex Calendar stopped accepting the app password of **{login}** (it may have \
@@ -401,12 +464,18 @@ pub(super) fn text(msg: Msg<'_>) -> String {
         ),
 
         Msg::NotifyTitle => "Notifications".into(),
-        Msg::NotifyIntro => "Choose what Yandex Calendar sends you. This version saves your \
-             choice; sending starts in a coming version."
+        Msg::NotifyIntro => "Choose what Yandex Calendar sends you: a morning digest of the \
+             day, a reminder before each meeting with its Join link, the \u{1F4C6} In a meeting \
+             status while one runs, and messages when meetings change or attendees answer."
             .into(),
         Msg::DigestLabel => "Morning digest".into(),
         Msg::DigestHelp => "The day's meetings at this time, in your timezone".into(),
         Msg::Off => "Off".into(),
+        Msg::DigestDaysLabel => "Digest days".into(),
+        Msg::Weekdays => "Weekdays (Mon–Fri)".into(),
+        Msg::EveryDay => "Every day".into(),
+        Msg::DigestEmptyLabel => "Empty days".into(),
+        Msg::DigestEmptyPlaceholder => "Send the digest also when there are no meetings".into(),
         Msg::ReminderLabel => "Reminder".into(),
         Msg::ReminderHelp => "How long before each meeting".into(),
         Msg::MinutesBefore(n) => format!("{} before", minutes(n)),
@@ -416,27 +485,97 @@ pub(super) fn text(msg: Msg<'_>) -> String {
         Msg::ChangesPlaceholder => "Tell me when meetings are added, moved or cancelled".into(),
         Msg::AnswersLabel => "Attendee answers".into(),
         Msg::AnswersPlaceholder => "Tell me when attendees answer meetings I organize".into(),
+        Msg::WatchPlaceholder => "Notify me about this calendar".into(),
+        Msg::ChooseAtLeastOneWatched => "Choose at least one calendar to be notified about.".into(),
         Msg::NotifySubmit => "Save".into(),
         Msg::NotifySummary {
             digest,
+            days: d,
+            empty,
             reminder,
             status,
             changes,
             answers,
         } => format!(
             "digest {}, reminders {}, status {}, changes {}, answers {}",
-            digest.map_or("off".to_string(), |t| format!("at {t}")),
+            digest.map_or("off".to_string(), |t| format!(
+                "at {t} {}{}",
+                days(d),
+                if empty { "" } else { " (not on empty days)" }
+            )),
             reminder.map_or("off".to_string(), |m| format!("{} before", minutes(m))),
             on_off(status),
             on_off(changes),
             on_off(answers)
         ),
         Msg::NotifySaved { summary } => format!(
-            "✅ Saved: {summary}. Sending starts in a coming version of the plugin; \
-             `/yandex_calendar checks check_scheduler` shows what is scheduled."
+            "✅ Notifications saved: {summary}. `/yandex_calendar checks check_scheduler` shows \
+             the next digest and reminder."
         ),
-        Msg::NotifyDeleted => "Notification settings deleted.".into(),
-        Msg::NotifyNothingToDelete => "You have no notification settings.".into(),
+        Msg::NotifyDeleted => "Notifications are off: no digest, reminders, status or messages \
+             any more; what was scheduled is cancelled. Turn them on again with \
+             `/yandex_calendar notifications create`."
+            .into(),
+        Msg::NotifyNothingToDelete => "You have no notifications to turn off.".into(),
         Msg::BadNotifyValue { field } => format!("Unexpected value in “{field}”."),
+
+        Msg::ReminderIn { minutes } => format!("🔔 In {}", duration(minutes)),
+        Msg::ReminderNow => "🔔 Starting now".into(),
+        Msg::Attendees(n) => plural(n, "attendee", "attendees"),
+        Msg::JoinLink => "Join".into(),
+        Msg::StatusText => "In a meeting".into(),
+        Msg::ChangesHeading => "📅 Changes in your calendar:".into(),
+        Msg::ChangeAdded {
+            title,
+            when,
+            invitation,
+            series,
+        } => match (invitation, series) {
+            (true, false) => format!("➕ Invitation: **{title}** — {when}"),
+            (true, true) => format!("➕ Invitation to a recurring meeting: **{title}** — from {when}"),
+            (false, false) => format!("➕ New meeting: **{title}** — {when}"),
+            (false, true) => format!("➕ New recurring meeting: **{title}** — from {when}"),
+        },
+        Msg::ChangeCancelled { title, when, scope } => match scope {
+            Scope::Meeting => format!("❌ Cancelled: **{title}** — {when}"),
+            Scope::Instance => format!("❌ Cancelled one meeting of the series **{title}**: {when}"),
+            Scope::Series => format!("❌ The whole series is cancelled: **{title}** (next was {when})"),
+        },
+        Msg::ChangeMoved {
+            title,
+            old,
+            new,
+            scope,
+        } => match scope {
+            Scope::Meeting => format!("🕑 Moved: **{title}** — {old} → {new}"),
+            Scope::Instance => format!("🕑 One meeting of the series moved: **{title}** — {old} → {new}"),
+            Scope::Series => format!("🕑 The whole series moved: **{title}** — {old} → {new}, and so on"),
+        },
+        Msg::ChangeUpdated {
+            title,
+            when,
+            fields,
+            scope,
+        } => format!(
+            "✏️ Changed{}: **{title}** ({when}) — {}",
+            match scope {
+                Scope::Meeting => "",
+                Scope::Instance => " (one meeting of the series)",
+                Scope::Series => " (the whole series)",
+            },
+            fields.iter().map(changed).collect::<Vec<_>>().join(", ")
+        ),
+        Msg::ChangeSeriesEnded { title, last } => match last {
+            Some(l) => format!("⏹ The series **{title}** ends: the last meeting is {l}"),
+            None => format!("⏹ The series **{title}** ends earlier"),
+        },
+        Msg::AnswerLine {
+            who,
+            answer,
+            title,
+            when,
+        } => format!("{} ({when})", answer_phrase(who, answer, title)),
+        Msg::AnswersHeading { title, when } => format!("Answers to «{title}» ({when}):"),
+        Msg::AnswerItem { who, answer } => format!("- {who} {}", answer_verb(answer).trim_end_matches(" to")),
     }
 }

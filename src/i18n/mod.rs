@@ -10,7 +10,8 @@ mod ru;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use crate::store::Problem;
+use crate::ical::PartStat;
+use crate::store::{DigestDays, Problem};
 
 /// Languages the plugin speaks. Anything that is not Russian gets English.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +102,32 @@ pub enum AgendaKind {
     Range,
     Week,
     Month,
+    /// The morning digest of one day.
+    Digest,
+}
+
+/// Which part of a series a change concerns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// A single meeting.
+    Meeting,
+    /// One meeting of a recurring series.
+    Instance,
+    /// The whole recurring series.
+    Series,
+}
+
+/// One thing about a meeting that changed (besides its time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changed<'a> {
+    Title { old: &'a str, new: &'a str },
+    Location {
+        old: Option<&'a str>,
+        new: Option<&'a str>,
+    },
+    /// The Telemost link: added or changed (`removed: false`), or removed.
+    Telemost { removed: bool },
+    Description,
 }
 
 /// Where the timezone of the answer comes from.
@@ -382,9 +409,38 @@ pub enum Msg<'a> {
         problem: Problem,
     },
     CheckResumed,
-    SchedulerNothing,
-    SchedulerPrefsKept {
+
+    // --- check_scheduler: what is set and planned ---
+    SchedulerTitle,
+    /// No notification settings.
+    SchedulerOff,
+    SchedulerSettings {
         summary: &'a str,
+    },
+    SchedulerNextDigest {
+        when: Option<&'a str>,
+    },
+    SchedulerNextReminder {
+        when: &'a str,
+        title: &'a str,
+    },
+    /// No reminder within the days planned ahead.
+    SchedulerNoReminder {
+        days: i64,
+    },
+    /// The "In a meeting" status is on now, until `until`.
+    SchedulerStatusOn {
+        until: &'a str,
+    },
+    SchedulerCalendars {
+        names: &'a str,
+    },
+    /// The last sync did not get every calendar: change messages wait for one that does.
+    SchedulerStale {
+        problem: Problem,
+    },
+    SchedulerPaused {
+        problem: Problem,
     },
 
     // --- a password that stopped working ---
@@ -398,6 +454,11 @@ pub enum Msg<'a> {
     DigestLabel,
     DigestHelp,
     Off,
+    DigestDaysLabel,
+    Weekdays,
+    EveryDay,
+    DigestEmptyLabel,
+    DigestEmptyPlaceholder,
     ReminderLabel,
     ReminderHelp,
     MinutesBefore(u32),
@@ -407,9 +468,14 @@ pub enum Msg<'a> {
     ChangesPlaceholder,
     AnswersLabel,
     AnswersPlaceholder,
+    /// The checkbox of a calendar to watch (its name is the field's name).
+    WatchPlaceholder,
+    ChooseAtLeastOneWatched,
     NotifySubmit,
     NotifySummary {
         digest: Option<&'a str>,
+        days: DigestDays,
+        empty: bool,
         reminder: Option<u32>,
         status: bool,
         changes: bool,
@@ -422,6 +488,65 @@ pub enum Msg<'a> {
     NotifyNothingToDelete,
     BadNotifyValue {
         field: &'a str,
+    },
+
+    // --- what notifications send ---
+    /// The reminder's head: `In 10 min` / `Через 10 мин`.
+    ReminderIn {
+        minutes: i64,
+    },
+    /// A reminder of a meeting that starts now (a lead of 0, or created at the last moment).
+    ReminderNow,
+    Attendees(usize),
+    /// The text of the Join link.
+    JoinLink,
+    /// The custom status while a meeting runs (the emoji is 📆).
+    StatusText,
+    /// The first line of a message about changes.
+    ChangesHeading,
+    ChangeAdded {
+        title: &'a str,
+        when: &'a str,
+        /// Someone else organizes it and I am invited.
+        invitation: bool,
+        series: bool,
+    },
+    ChangeCancelled {
+        title: &'a str,
+        when: &'a str,
+        scope: Scope,
+    },
+    ChangeMoved {
+        title: &'a str,
+        old: &'a str,
+        new: &'a str,
+        scope: Scope,
+    },
+    ChangeUpdated {
+        title: &'a str,
+        when: &'a str,
+        fields: &'a [Changed<'a>],
+        scope: Scope,
+    },
+    ChangeSeriesEnded {
+        title: &'a str,
+        last: Option<&'a str>,
+    },
+    /// One answer: `Bob declined «Demo» (Fri, Jun 11, 11:00)`.
+    AnswerLine {
+        who: &'a str,
+        answer: PartStat,
+        title: &'a str,
+        when: &'a str,
+    },
+    /// Several answers to one meeting: the heading, then [`Msg::AnswerItem`]s.
+    AnswersHeading {
+        title: &'a str,
+        when: &'a str,
+    },
+    AnswerItem {
+        who: &'a str,
+        answer: PartStat,
     },
 }
 

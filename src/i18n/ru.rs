@@ -2,8 +2,9 @@
 
 use chrono::{Datelike, NaiveDate, Timelike};
 
-use super::{AgendaKind, Answer, DateWords, Help, Msg, TzSource, Ui};
-use crate::store::Problem;
+use super::{AgendaKind, Answer, Changed, DateWords, Help, Msg, Scope, TzSource, Ui};
+use crate::ical::PartStat;
+use crate::store::{DigestDays, Problem};
 
 pub(super) const DATE_WORDS: DateWords = DateWords {
     today: &["сегодня"],
@@ -158,6 +159,40 @@ fn agenda_title(kind: AgendaKind, from: NaiveDate, to: NaiveDate) -> String {
         AgendaKind::Range => capitalized(format!("{} – {}", day(from), day(to))),
         AgendaKind::Week => format!("Неделя: {} – {}", day(from), day(to)),
         AgendaKind::Month => format!("30 дней: {} – {}", day(from), day(to)),
+        AgendaKind::Digest => format!("☀️ Ваш день, {}", day(from)),
+    }
+}
+
+fn answer_verb(a: PartStat) -> &'static str {
+    match a {
+        PartStat::Accepted => "принял(а)",
+        PartStat::Declined => "отклонил(а)",
+        PartStat::Tentative => "ответил(а) «возможно» на",
+        PartStat::NeedsAction => "ещё не ответил(а) на",
+        PartStat::Delegated => "передал(а) приглашение на",
+    }
+}
+
+fn changed(c: &Changed<'_>) -> String {
+    match c {
+        Changed::Title { old, new } => format!("название «{old}» → «{new}»"),
+        Changed::Location {
+            old: Some(old),
+            new: Some(new),
+        } => format!("место «{old}» → «{new}»"),
+        Changed::Location { old: None, new: Some(new) } => format!("добавлено место «{new}»"),
+        Changed::Location { old: Some(_), new: None } => "место убрано".into(),
+        Changed::Location { old: None, new: None } => "место".into(),
+        Changed::Telemost { removed: false } => "ссылка на Телемост".into(),
+        Changed::Telemost { removed: true } => "ссылка на Телемост убрана".into(),
+        Changed::Description => "описание".into(),
+    }
+}
+
+fn days(d: DigestDays) -> &'static str {
+    match d {
+        DigestDays::Weekdays => "по будням",
+        DigestDays::EveryDay => "каждый день",
     }
 }
 
@@ -340,9 +375,7 @@ pub(super) fn text(msg: Msg<'_>) -> String {
         Msg::ProfileNotifyOff => {
             "- Уведомления: не настроены (`/yandex_calendar notifications create`)".into()
         }
-        Msg::ProfileNotifySaved { summary } => format!(
-            "- Уведомления: {summary} (сохранено; отправка начнётся в одной из следующих версий)"
-        ),
+        Msg::ProfileNotifySaved { summary } => format!("- Уведомления: {summary}"),
         Msg::ProfileLastSync { when } => format!(
             "- Последняя успешная синхронизация: {}",
             when.map_or("ещё не было".to_string(), |t| text(Msg::DayTime(t)))
@@ -406,13 +439,36 @@ pub(super) fn text(msg: Msg<'_>) -> String {
         ),
         Msg::CheckFailed { problem: p } => format!("❌ Проверка не прошла. {}", problem(p)),
         Msg::CheckResumed => "Синхронизация возобновлена.".into(),
-        Msg::SchedulerNothing => "Для вас ничего не запланировано: эта версия плагина ещё не \
-             отправляет уведомления (утренняя сводка, напоминания, статус и сообщения об \
-             изменениях появятся в одной из следующих версий)."
+        Msg::SchedulerTitle => "#### Яндекс Календарь: ваши уведомления".into(),
+        Msg::SchedulerOff => "Уведомления выключены. Включить: \
+             `/yandex_calendar notifications create`."
             .into(),
-        Msg::SchedulerPrefsKept { summary } => {
-            format!("Тогда будут использованы ваши сохранённые настройки: {summary}.")
+        Msg::SchedulerSettings { summary } => format!("- Настройки: {summary}"),
+        Msg::SchedulerNextDigest { when } => match when {
+            Some(w) => format!("- Следующая сводка: {w}"),
+            None => "- Следующая сводка: нет (сводка выключена)".into(),
+        },
+        Msg::SchedulerNextReminder { when, title } => {
+            format!("- Следующее напоминание: {when}, о встрече **{title}**")
         }
+        Msg::SchedulerNoReminder { days: n } => format!(
+            "- Следующее напоминание: в ближайшие {} нет",
+            plural(n as usize, "день", "дня", "дней")
+        ),
+        Msg::SchedulerStatusOn { until } => {
+            format!("- Статус: сейчас \u{1F4C6} На встрече, до {until}")
+        }
+        Msg::SchedulerCalendars { names } => format!("- Календари: {names}"),
+        Msg::SchedulerStale { problem: p } => format!(
+            "⚠️ Последняя синхронизация получила не все календари: {} Напоминания идут по \
+             встречам на момент последней синхронизации; сообщения об изменениях ждут полной.",
+            problem(p)
+        ),
+        Msg::SchedulerPaused { problem: p } => format!(
+            "⏸ Синхронизация приостановлена: {} Уведомления идут по встречам на момент \
+             последней синхронизации.",
+            problem(p)
+        ),
 
         Msg::PasswordRejectedDm { login } => format!(
             "Яндекс Календарь перестал принимать пароль приложения для **{login}** (возможно, \
@@ -423,12 +479,18 @@ pub(super) fn text(msg: Msg<'_>) -> String {
         ),
 
         Msg::NotifyTitle => "Уведомления".into(),
-        Msg::NotifyIntro => "Выберите, что присылать. Эта версия сохраняет ваш выбор; \
-             отправка начнётся в одной из следующих версий."
+        Msg::NotifyIntro => "Выберите, что присылать: утреннюю сводку дня, напоминание перед \
+             каждой встречей со ссылкой для подключения, статус \u{1F4C6} На встрече, пока она \
+             идёт, и сообщения об изменениях встреч и ответах участников."
             .into(),
         Msg::DigestLabel => "Сводка".into(),
         Msg::DigestHelp => "Утренняя сводка встреч дня в это время, по вашему поясу".into(),
         Msg::Off => "Выключено".into(),
+        Msg::DigestDaysLabel => "Дни сводки".into(),
+        Msg::Weekdays => "По будням (пн–пт)".into(),
+        Msg::EveryDay => "Каждый день".into(),
+        Msg::DigestEmptyLabel => "Пустые дни".into(),
+        Msg::DigestEmptyPlaceholder => "Присылать сводку и в дни без встреч".into(),
         Msg::ReminderLabel => "Напоминание".into(),
         Msg::ReminderHelp => "За сколько до встречи напоминать".into(),
         Msg::MinutesBefore(n) => format!("за {}", minutes(n)),
@@ -440,27 +502,107 @@ pub(super) fn text(msg: Msg<'_>) -> String {
         }
         Msg::AnswersLabel => "Ответы".into(),
         Msg::AnswersPlaceholder => "Сообщать об ответах участников моих встреч".into(),
+        Msg::WatchPlaceholder => "Уведомлять о встречах этого календаря".into(),
+        Msg::ChooseAtLeastOneWatched => {
+            "Выберите хотя бы один календарь для уведомлений.".into()
+        }
         Msg::NotifySubmit => "Сохранить".into(),
         Msg::NotifySummary {
             digest,
+            days: d,
+            empty,
             reminder,
             status,
             changes,
             answers,
         } => format!(
             "сводка {}, напоминания {}, статус {}, изменения {}, ответы {}",
-            digest.map_or("выкл.".to_string(), |t| format!("в {t}")),
+            digest.map_or("выкл.".to_string(), |t| format!(
+                "в {t} {}{}",
+                days(d),
+                if empty { "" } else { " (кроме дней без встреч)" }
+            )),
             reminder.map_or("выкл.".to_string(), |m| format!("за {}", minutes(m))),
             on_off(status),
             on_off(changes),
             on_off(answers)
         ),
         Msg::NotifySaved { summary } => format!(
-            "✅ Сохранено: {summary}. Отправка начнётся в одной из следующих версий плагина; \
-             что запланировано, покажет `/yandex_calendar checks check_scheduler`."
+            "✅ Уведомления сохранены: {summary}. Следующую сводку и напоминание покажет \
+             `/yandex_calendar checks check_scheduler`."
         ),
-        Msg::NotifyDeleted => "Настройки уведомлений удалены.".into(),
-        Msg::NotifyNothingToDelete => "Настроек уведомлений нет.".into(),
+        Msg::NotifyDeleted => "Уведомления выключены: больше не будет ни сводки, ни \
+             напоминаний, ни статуса, ни сообщений; всё запланированное отменено. Включить снова: \
+             `/yandex_calendar notifications create`."
+            .into(),
+        Msg::NotifyNothingToDelete => "Уведомления и так выключены.".into(),
         Msg::BadNotifyValue { field } => format!("Неожиданное значение в поле «{field}»."),
+
+        Msg::ReminderIn { minutes } => format!("🔔 Через {}", duration(minutes)),
+        Msg::ReminderNow => "🔔 Начинается сейчас".into(),
+        Msg::Attendees(n) => plural(n, "участник", "участника", "участников"),
+        Msg::JoinLink => "Подключиться".into(),
+        Msg::StatusText => "На встрече".into(),
+        Msg::ChangesHeading => "📅 Изменения в календаре:".into(),
+        Msg::ChangeAdded {
+            title,
+            when,
+            invitation,
+            series,
+        } => match (invitation, series) {
+            (true, false) => format!("➕ Приглашение: **{title}** — {when}"),
+            (true, true) => format!("➕ Приглашение на регулярную встречу: **{title}** — с {when}"),
+            (false, false) => format!("➕ Новая встреча: **{title}** — {when}"),
+            (false, true) => format!("➕ Новая регулярная встреча: **{title}** — с {when}"),
+        },
+        Msg::ChangeCancelled { title, when, scope } => match scope {
+            Scope::Meeting => format!("❌ Отменена: **{title}** — {when}"),
+            Scope::Instance => format!("❌ Отменена одна встреча серии **{title}**: {when}"),
+            Scope::Series => {
+                format!("❌ Отменена вся серия: **{title}** (следующая была {when})")
+            }
+        },
+        Msg::ChangeMoved {
+            title,
+            old,
+            new,
+            scope,
+        } => match scope {
+            Scope::Meeting => format!("🕑 Перенесена: **{title}** — {old} → {new}"),
+            Scope::Instance => {
+                format!("🕑 Перенесена одна встреча серии **{title}**: {old} → {new}")
+            }
+            Scope::Series => {
+                format!("🕑 Перенесена вся серия: **{title}** — {old} → {new}, и далее так же")
+            }
+        },
+        Msg::ChangeUpdated {
+            title,
+            when,
+            fields,
+            scope,
+        } => format!(
+            "✏️ Изменена{}: **{title}** ({when}) — {}",
+            match scope {
+                Scope::Meeting => "",
+                Scope::Instance => " одна встреча серии",
+                Scope::Series => " вся серия",
+            },
+            fields.iter().map(changed).collect::<Vec<_>>().join(", ")
+        ),
+        Msg::ChangeSeriesEnded { title, last } => match last {
+            Some(l) => format!("⏹ Серия **{title}** завершается: последняя встреча — {l}"),
+            None => format!("⏹ Серия **{title}** завершается раньше"),
+        },
+        Msg::AnswerLine {
+            who,
+            answer,
+            title,
+            when,
+        } => format!("{who} {} «{title}» ({when})", answer_verb(answer)),
+        Msg::AnswersHeading { title, when } => format!("Ответы на «{title}» ({when}):"),
+        Msg::AnswerItem { who, answer } => {
+            format!("- {who} {}", answer_verb(answer).trim_end_matches(" на"))
+        }
     }
 }

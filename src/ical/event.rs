@@ -250,6 +250,8 @@ pub(crate) fn event_from_component(comp: &Component<'_>, zones: &ZoneMap) -> Res
         description,
         url,
         status: props::value(comp, "STATUS").map_or(Status::Confirmed, |v| Status::parse(&v)),
+        transparent: props::value(comp, "TRANSP")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("TRANSPARENT")),
         sequence: props::value(comp, "SEQUENCE")
             .and_then(|v| v.parse().ok())
             .unwrap_or(0),

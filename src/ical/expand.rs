@@ -298,6 +298,7 @@ fn occurrence(
         telemost: inherit(&e.telemost, |m| &m.telemost),
         web_link: inherit(&e.web_link, |m| &m.web_link),
         status: e.status,
+        transparent: e.transparent,
         organizer: people.organizer.clone(),
         attendees: people.attendees.clone(),
         my_partstat: me.partstat(people),

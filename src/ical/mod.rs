@@ -20,12 +20,13 @@ pub use expand::{
     expand, expand_all, expand_series, ExpandOptions, SeriesExpansion, Window,
     DEFAULT_MAX_INSTANCES, NEXT_HORIZON_DAYS,
 };
+pub use links::video_link;
 pub use me::Me;
 pub use model::{
     Attendee, Event, Occurrence, Organizer, PartStat, PeriodEnd, RDate, Role, Series, Skipped,
     Span, Status,
 };
-pub use time::Time;
+pub use time::{localize, Time};
 
 /// Parses a whole calendar (one or several VCALENDAR objects) and expands it in `window`
 /// for a user in `user_tz`. This is the entry point timed by the benchmarks.

@@ -102,6 +102,8 @@ pub struct Event {
     pub description: Option<String>,
     pub url: Option<String>,
     pub status: Status,
+    /// `TRANSP:TRANSPARENT`: the time shows as free (no reminder, no "In a meeting").
+    pub transparent: bool,
     pub sequence: i64,
     pub organizer: Option<Organizer>,
     /// Sorted by e-mail, so attendee order in the source never matters.
@@ -185,6 +187,9 @@ pub struct Occurrence {
     pub telemost: Option<String>,
     pub web_link: Option<String>,
     pub status: Status,
+    /// Shows as free time (`TRANSP:TRANSPARENT`).
+    #[serde(default)]
+    pub transparent: bool,
     pub organizer: Option<Organizer>,
     pub attendees: Vec<Attendee>,
     /// The connected user's own answer, when they are an attendee.

@@ -78,6 +78,7 @@ fn connected(locale: &str, tz: &str, now_ms: i64, synced_ago_ms: i64) -> FakeHos
             listed_until_ms: now_ms + 400 * DAY_MS,
             listed_from_ms: now_ms - 60 * DAY_MS,
             synced_at_ms: synced,
+            complete: Some(true),
         },
     );
     markers.last_ok_ms = Some(synced);

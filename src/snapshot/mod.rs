@@ -104,6 +104,12 @@ pub struct Meeting {
     pub my_partstat: Option<PartStat>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attendees: Vec<AttendeeState>,
+    /// Shows as free time (`TRANSP:TRANSPARENT`): no reminder, no "In a meeting" status.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub transparent: bool,
+    /// Where to join: the Telemost link, else a video link found in the location.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join: Option<String>,
 }
 
 impl Meeting {
@@ -132,6 +138,11 @@ impl Meeting {
                     me: me.is_me(&a.email),
                 })
                 .collect(),
+            transparent: o.transparent,
+            join: o
+                .telemost
+                .clone()
+                .or_else(|| o.location.as_deref().and_then(crate::ical::video_link)),
         }
     }
 

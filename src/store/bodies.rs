@@ -46,6 +46,24 @@ pub fn read_all(
     Ok(out)
 }
 
+/// Every stored body of the calendar by its normalised href (what a snapshot is built
+/// from). An unreadable bucket reads as empty.
+pub fn read_objects(
+    kv: &impl Kv,
+    user_id: &str,
+    calendar: &CalendarId,
+    buckets: u32,
+) -> Result<BTreeMap<String, String>, StoreError> {
+    let mut out = BTreeMap::new();
+    for b in 0..buckets {
+        let key = keys::calendar_bucket(user_id, calendar, b);
+        if let Some(bucket) = record::get_or_rebuild::<Bucket>(kv, &key)? {
+            out.extend(bucket.objects);
+        }
+    }
+    Ok(out)
+}
+
 /// What a sync changed in one calendar: bodies to store (by normalised href) and hrefs
 /// that are gone.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

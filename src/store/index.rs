@@ -1,22 +1,49 @@
-//! The index of connected users, split into [`keys::INDEX_SHARDS`] records so the scheduler
-//! can list everyone with a few reads (no scan of all keys) and users connecting at the
-//! same time seldom contend for one record.
+//! Indexes of users, each split into [`keys::INDEX_SHARDS`] records so the scheduler can
+//! list everyone with a few reads (no scan of all keys) and users signing up at the same
+//! time seldom contend for one record: the connected users, and the users with
+//! notifications on (what the minute tick reads).
 
 use super::keys;
 use super::record::{self, Change, StoreError};
 use super::records::IndexShard;
 use crate::host::Kv;
 
+/// Which index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Index {
+    /// Users with a connected account.
+    Connected,
+    /// Users with notifications on.
+    Notified,
+}
+
+impl Index {
+    fn shard(self, shard: u32) -> String {
+        match self {
+            Index::Connected => keys::index_shard(shard),
+            Index::Notified => keys::notify_shard(shard),
+        }
+    }
+}
+
 pub fn add(kv: &impl Kv, user_id: &str) -> Result<(), StoreError> {
-    edit(kv, user_id, true)
+    edit(kv, Index::Connected, user_id, true)
 }
 
 pub fn remove(kv: &impl Kv, user_id: &str) -> Result<(), StoreError> {
-    edit(kv, user_id, false)
+    edit(kv, Index::Connected, user_id, false)
 }
 
-fn edit(kv: &impl Kv, user_id: &str, present: bool) -> Result<(), StoreError> {
-    let key = keys::index_shard(keys::index_shard_of(user_id));
+pub fn add_to(kv: &impl Kv, index: Index, user_id: &str) -> Result<(), StoreError> {
+    edit(kv, index, user_id, true)
+}
+
+pub fn remove_from(kv: &impl Kv, index: Index, user_id: &str) -> Result<(), StoreError> {
+    edit(kv, index, user_id, false)
+}
+
+fn edit(kv: &impl Kv, index: Index, user_id: &str, present: bool) -> Result<(), StoreError> {
+    let key = index.shard(keys::index_shard_of(user_id));
     record::update(kv, &key, |cur: Result<Option<IndexShard>, _>| {
         // An unreadable shard is rebuilt from what we know: better than losing the write.
         let mut shard = cur.ok().flatten().unwrap_or_default();
@@ -36,9 +63,14 @@ fn edit(kv: &impl Kv, user_id: &str, present: bool) -> Result<(), StoreError> {
 
 /// Every connected user, shard by shard.
 pub fn all(kv: &impl Kv) -> Result<Vec<String>, StoreError> {
+    all_in(kv, Index::Connected)
+}
+
+/// Every user in `index`, shard by shard.
+pub fn all_in(kv: &impl Kv, index: Index) -> Result<Vec<String>, StoreError> {
     let mut out = Vec::new();
     for shard in 0..keys::INDEX_SHARDS {
-        if let Some(s) = record::get_or_rebuild::<IndexShard>(kv, &keys::index_shard(shard))? {
+        if let Some(s) = record::get_or_rebuild::<IndexShard>(kv, &index.shard(shard))? {
             out.extend(s.users);
         }
     }

@@ -16,6 +16,8 @@ pub const MAX_KEY_CHARS: usize = 150;
 pub const INDEX_SHARDS: u32 = 64;
 /// Upper bound of body buckets per calendar (see [`super::bodies`]).
 pub const MAX_BUCKETS: u32 = 256;
+/// The longest one-off job key: the host stores `once_<key>` and `mutex_<key>` in KV.
+pub const MAX_JOB_KEY_CHARS: usize = 100;
 
 /// A user id as it appears in keys: Mattermost ids (26 lower-case letters and digits) as
 /// they are; anything else (longer, or with other characters) as a hash.
@@ -85,6 +87,26 @@ pub fn notify(user_id: &str) -> String {
     format!("{}notify", user_prefix(user_id))
 }
 
+/// The lease of a notification round ([`crate::notify`]): one round per user at a time.
+pub fn round_lease(user_id: &str) -> String {
+    format!("{}round", user_prefix(user_id))
+}
+
+/// The user's meetings as last compared for change messages (`crate::snapshot`).
+pub fn snapshot(user_id: &str) -> String {
+    format!("{}snapshot", user_prefix(user_id))
+}
+
+/// What is planned for the user: upcoming meetings in short, armed jobs.
+pub fn plan(user_id: &str) -> String {
+    format!("{}plan", user_prefix(user_id))
+}
+
+/// The "In a meeting" status the plugin set and the status it replaced.
+pub fn status(user_id: &str) -> String {
+    format!("{}status", user_prefix(user_id))
+}
+
 /// One calendar's sync state: the objects' hrefs and ETags.
 pub fn calendar_state(user_id: &str, calendar: &CalendarId) -> String {
     format!("{}cal/{}/state", user_prefix(user_id), calendar.0)
@@ -108,6 +130,70 @@ pub fn index_shard_of(user_id: &str) -> u32 {
 
 pub fn index_shard(shard: u32) -> String {
     format!("{LAYOUT}/users/{:02x}", shard % INDEX_SHARDS)
+}
+
+/// A shard of the index of users with notifications on (what the minute tick reads).
+pub fn notify_shard(shard: u32) -> String {
+    format!("{LAYOUT}/notify/{:02x}", shard % INDEX_SHARDS)
+}
+
+const JOB_PREFIX: &str = "v1/j/";
+
+/// The one-off job that fires for `user_id` at `at_ms` (one job per user and instant, for
+/// every effect due then). `None` for a user id that is not a plain Mattermost id: the key
+/// must give the id back, and such users are served by their rounds alone.
+pub fn job(user_id: &str, at_ms: i64) -> Option<String> {
+    let part = user_part(user_id);
+    (part == user_id).then(|| format!("{JOB_PREFIX}{part}/{at_ms}"))
+}
+
+/// The user and time of a job key made by [`job`].
+pub fn parse_job(key: &str) -> Option<(String, i64)> {
+    let (user, at) = key.strip_prefix(JOB_PREFIX)?.split_once('/')?;
+    let at: i64 = at.parse().ok()?;
+    (user_part(user) == user).then(|| (user.to_string(), at))
+}
+
+fn claim_prefix(user_id: &str) -> String {
+    format!("{LAYOUT}/fx/{}/", user_part(user_id))
+}
+
+/// The claim of the digest of one local date. Claims live outside the user's folder: they
+/// expire by themselves, and a user who disconnects and connects again the same day must
+/// not get the same digest twice.
+pub fn claim_digest(user_id: &str, date: chrono::NaiveDate) -> String {
+    format!("{}d/{}", claim_prefix(user_id), date.format("%Y%m%d"))
+}
+
+/// The claim of a reminder of one occurrence, at its start, with its lead: a meeting moved
+/// after its reminder gets a new one; a new lead time too.
+pub fn claim_reminder(
+    user_id: &str,
+    uid: &str,
+    recurrence_id: Option<&str>,
+    start_ms: i64,
+    lead_minutes: u32,
+) -> String {
+    let id = short_hash(&format!(
+        "{uid}\u{1f}{}\u{1f}{start_ms}\u{1f}{lead_minutes}",
+        recurrence_id.unwrap_or("")
+    ));
+    format!("{}r/{id}", claim_prefix(user_id))
+}
+
+/// The claim of turning the status on (or off) for one busy interval.
+pub fn claim_status(user_id: &str, on: bool, start_ms: i64, end_ms: i64) -> String {
+    format!(
+        "{}{}/{}",
+        claim_prefix(user_id),
+        if on { "s1" } else { "s0" },
+        short_hash(&format!("{start_ms}-{end_ms}"))
+    )
+}
+
+/// The claim of one change or answer message item, by its fingerprint.
+pub fn claim_message(user_id: &str, fingerprint: &str) -> String {
+    format!("{}m/{}", claim_prefix(user_id), short_hash(fingerprint))
 }
 
 /// Every key prefix that may hold data of `user_id` (for tests and tools that list keys).
@@ -134,7 +220,16 @@ mod tests {
             calendar_bucket(&user, &cal, MAX_BUCKETS - 1),
             calendar_bucket(&user, &cal, u32::MAX),
             index_shard(INDEX_SHARDS - 1),
+            notify_shard(INDEX_SHARDS - 1),
             user_key_prefix(&user),
+            round_lease(&user),
+            snapshot(&user),
+            plan(&user),
+            status(&user),
+            claim_digest(&user, chrono::NaiveDate::MAX),
+            claim_reminder(&user, &user, Some(&user), i64::MIN, u32::MAX),
+            claim_status(&user, false, i64::MIN, i64::MAX),
+            claim_message(&user, &user),
         ];
         let longest = keys.iter().map(|k| k.chars().count()).max().unwrap_or(0);
         assert!(longest <= MAX_KEY_CHARS, "{keys:?}");
@@ -142,6 +237,10 @@ mod tests {
         let user = "a".repeat(32);
         assert_eq!(user_part(&user), user);
         assert!(calendar_bucket(&user, &cal, 255).len() <= MAX_KEY_CHARS);
+        // Job keys, stored by the host as `mutex_<key>` (the longer of its two prefixes).
+        let job_key = job(&user, i64::MIN).unwrap_or_default();
+        assert!(job_key.chars().count() <= MAX_JOB_KEY_CHARS, "{job_key}");
+        assert!(format!("mutex_{job_key}").len() <= MAX_KEY_CHARS);
         assert_eq!(
             calendar_bucket(&user, &cal, 255),
             format!("v1/u/{user}/cal/{}/obj/ff", cal.as_str())
@@ -182,6 +281,10 @@ mod tests {
             notify(u),
             calendar_state(u, &cal),
             calendar_bucket(u, &cal, 3),
+            round_lease(u),
+            snapshot(u),
+            plan(u),
+            status(u),
         ] {
             assert!(k.starts_with(&user_key_prefix(u)), "{k}");
         }
@@ -189,5 +292,34 @@ mod tests {
             .map(|i| index_shard_of(&format!("user{i}")))
             .collect();
         assert_eq!(shards.len(), INDEX_SHARDS as usize);
+    }
+}
+
+#[cfg(test)]
+mod job_tests {
+    use super::*;
+
+    #[test]
+    fn job_keys_give_the_user_and_time_back() {
+        let u = "8xq3zj1n3fgo5e4rwhbjmgwp3c";
+        let k = job(u, 1_764_000_000_000).unwrap_or_default();
+        assert_eq!(k, "v1/j/8xq3zj1n3fgo5e4rwhbjmgwp3c/1764000000000");
+        assert_eq!(parse_job(&k), Some((u.to_string(), 1_764_000_000_000)));
+        assert_eq!(job("Odd/User", 1), None);
+        assert_eq!(parse_job("v1/j/x"), None);
+        assert_eq!(parse_job("v1/j/ABC/12"), None);
+        assert_eq!(parse_job("other"), None);
+    }
+
+    #[test]
+    fn claims_differ_by_what_they_claim() {
+        let u = "u1";
+        let a = claim_reminder(u, "m", None, 1000, 10);
+        assert_ne!(a, claim_reminder(u, "m", None, 2000, 10), "moved: a new reminder");
+        assert_ne!(a, claim_reminder(u, "m", None, 1000, 5), "another lead: a new one");
+        assert_ne!(a, claim_reminder(u, "m", Some("x"), 1000, 10));
+        assert_ne!(a, claim_reminder("u2", "m", None, 1000, 10));
+        assert_ne!(claim_status(u, true, 1, 2), claim_status(u, false, 1, 2));
+        assert!(!a.starts_with(&user_key_prefix(u)));
     }
 }

@@ -10,7 +10,7 @@ use crate::host::Kv;
 /// A lease held; give it back with [`release`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Held {
-    user_id: String,
+    key: String,
     lease: Lease,
 }
 
@@ -22,17 +22,37 @@ pub fn acquire(
     now_ms: i64,
     ttl_ms: i64,
 ) -> Result<Option<Held>, StoreError> {
+    acquire_key(kv, keys::lease(user_id), holder, now_ms, ttl_ms)
+}
+
+/// The same for the user's notification round ([`keys::round_lease`]).
+pub fn acquire_round(
+    kv: &impl Kv,
+    user_id: &str,
+    holder: &str,
+    now_ms: i64,
+    ttl_ms: i64,
+) -> Result<Option<Held>, StoreError> {
+    acquire_key(kv, keys::round_lease(user_id), holder, now_ms, ttl_ms)
+}
+
+fn acquire_key(
+    kv: &impl Kv,
+    key: String,
+    holder: &str,
+    now_ms: i64,
+    ttl_ms: i64,
+) -> Result<Option<Held>, StoreError> {
     let mine = Lease {
         holder: holder.to_string(),
         until_ms: now_ms + ttl_ms,
     };
-    let key = keys::lease(user_id);
     record::update(kv, &key, |cur: Result<Option<Lease>, _>| match cur {
         Ok(Some(other)) if other.until_ms > now_ms => (Change::Keep, None),
         _ => (
             Change::Put(mine.clone()),
             Some(Held {
-                user_id: user_id.to_string(),
+                key: key.clone(),
                 lease: mine.clone(),
             }),
         ),
@@ -43,7 +63,7 @@ pub fn acquire(
 pub fn release(kv: &impl Kv, held: &Held) -> Result<(), StoreError> {
     record::update(
         kv,
-        &keys::lease(&held.user_id),
+        &held.key,
         |cur: Result<Option<Lease>, _>| match cur {
             Ok(Some(l)) if l == held.lease => (Change::Delete, ()),
             _ => (Change::Keep, ()),

@@ -11,7 +11,17 @@
 //! | `v1/u/<user>/cal/<cal>/obj/<bb>` | [`Bucket`]: raw iCalendar bodies by href | ~64 objects | the agenda; a sync rewrites the buckets it touches |
 //! | `v1/u/<user>/lease` | [`Lease`]: who syncs this user now | tiny | sync |
 //! | `v1/u/<user>/notify` | [`NotifyPrefs`]: digest, reminders, status, change messages | tiny | notifications |
+//! | `v1/u/<user>/round` | [`Lease`]: who runs the user's notification round now | tiny | each round |
+//! | `v1/u/<user>/plan` | [`Plan`]: the next days' meetings in short, what they were built from, armed jobs | ~0.3 KB per meeting | every round, every job that fires |
+//! | `v1/u/<user>/snapshot` | [`crate::snapshot::Snapshot`]: meetings as last compared for change messages | ~0.8 KB per meeting of 9 days | only when something changed (swapped by compare-and-set) |
+//! | `v1/u/<user>/status` | [`StatusState`]: the "In a meeting" status set and the one it replaced | tiny | status on/off |
 //! | `v1/users/<shard>` | [`IndexShard`]: ids of connected users, 64 shards | ~4.5 KB at 10,000 users | the scheduler |
+//! | `v1/notify/<shard>` | [`IndexShard`]: ids of users with notifications, 64 shards | as above | the minute tick |
+//! | `v1/fx/<user>/<kind>/<id>` | [`Claim`]: an effect done (digest `d/<date>`, reminder `r/`, status `s1/` `s0/`, message `m/`), with its post | tiny, expires by itself | before each effect |
+//!
+//! One-off jobs are named `v1/j/<user>/<Unix ms>` ([`keys::job`]); the host keeps them in
+//! KV as `once_<key>` (and a `mutex_<key>` while one runs), as Mattermost's job scheduler
+//! does.
 //!
 //! `<user>` is the Mattermost user id (hashed if it is not a plain id), `<cal>` 16 hex
 //! digits of SHA-256 of the calendar URL, `<bb>` the bucket number in hex. Everything of a
@@ -23,15 +33,18 @@
 //! listed window) is parsed and expanded from them with the user's current timezone.
 
 pub mod bodies;
+pub mod claims;
 pub mod index;
 pub mod keys;
 pub mod lease;
 pub mod record;
 pub mod records;
+pub mod snapshots;
 
 pub use keys::CalendarId;
 pub use record::{Change, StoreError};
 pub use records::{
-    Account, AccountStatus, Bucket, CalendarEntry, CalendarMarker, IndexShard, Lease, Markers,
-    NotifyPrefs, Problem, ProblemAt, SyncState,
+    Account, AccountStatus, Bucket, CalendarEntry, CalendarMarker, Claim, DigestDays,
+    IndexShard, Lease, Markers, NotifyPrefs, OurStatus, Plan, Problem, ProblemAt, SavedStatus,
+    StatusState, SyncState,
 };

@@ -120,6 +120,19 @@ pub struct CalendarMarker {
     pub listed_until_ms: i64,
     pub listed_from_ms: i64,
     pub synced_at_ms: i64,
+    /// Whether the last sync accounted for every object (no work left over). Markers
+    /// written before this field existed tell it by their ctag or token, which a sync
+    /// sets only when it completes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complete: Option<bool>,
+}
+
+impl CalendarMarker {
+    /// Whether the calendar's stored objects match the server as of its last sync.
+    pub fn is_complete(&self) -> bool {
+        self.complete
+            .unwrap_or(self.ctag.is_some() || self.token.is_some())
+    }
 }
 
 /// All sync markers of one user and the health of their sync.
@@ -180,13 +193,32 @@ impl Record for Lease {
     const VERSION: u32 = 1;
 }
 
-/// What the user asked to be notified about (the `notifications` dialog). Sending them is
-/// the scheduler's job.
+/// On which days the morning digest comes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DigestDays {
+    /// Monday to Friday.
+    #[default]
+    Weekdays,
+    EveryDay,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// What the user asked to be notified about (the `notifications` dialog). [`crate::notify`]
+/// sends them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotifyPrefs {
     /// Local time of the morning digest, `HH:MM`; `None` = no digest.
     #[serde(default)]
     pub digest_at: Option<String>,
+    #[serde(default)]
+    pub digest_days: DigestDays,
+    /// Whether a day without meetings gets a digest saying so.
+    #[serde(default = "yes")]
+    pub digest_empty: bool,
     /// Minutes before a meeting; `None` = no reminders.
     #[serde(default)]
     pub reminder_minutes: Option<u32>,
@@ -196,9 +228,100 @@ pub struct NotifyPrefs {
     pub changes: bool,
     /// Messages when attendees answer meetings I organise.
     pub answers: bool,
+    /// The calendars watched, as [`super::CalendarId`]s; `None` = every calendar the
+    /// connection shows (also those chosen later).
+    #[serde(default)]
+    pub calendars: Option<Vec<String>>,
     pub updated_at_ms: i64,
 }
 
 impl Record for NotifyPrefs {
+    const VERSION: u32 = 1;
+}
+
+impl NotifyPrefs {
+    /// Whether `calendar` (a [`super::CalendarId`]) is watched.
+    pub fn watches(&self, calendar: &super::CalendarId) -> bool {
+        self.calendars
+            .as_ref()
+            .is_none_or(|c| c.iter().any(|id| id == calendar.as_str()))
+    }
+}
+
+/// What [`crate::notify`] planned for a user: the meetings of the next days reduced to what
+/// the digest, reminders and status need, what they were built from, and the one-off jobs
+/// armed. Read by every round and every job that fires (small: the full snapshot is read
+/// only when something changed).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Fingerprint of the inputs `meetings` were built from (calendars' sync markers,
+    /// timezone, addresses); another fingerprint means "build again".
+    pub inputs: String,
+    /// The fingerprint the stored snapshot reflects: changes up to it were reported.
+    #[serde(default)]
+    pub reported: String,
+    pub built_at_ms: i64,
+    /// The zone the meetings were built for.
+    pub tz: String,
+    #[serde(default)]
+    pub meetings: Vec<crate::notify::Upcoming>,
+    /// When the one-off jobs armed for the user fire (Unix ms); see
+    /// [`super::keys::job`].
+    #[serde(default)]
+    pub armed: BTreeSet<i64>,
+}
+
+impl Record for Plan {
+    const VERSION: u32 = 1;
+}
+
+/// A custom status as Mattermost has it (the WIT `custom-status`), to keep.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedStatus {
+    pub emoji: String,
+    pub text: String,
+    #[serde(default)]
+    pub duration: String,
+    #[serde(default)]
+    pub expires_at_ms: Option<i64>,
+}
+
+/// The "In a meeting" status the plugin set and what it replaced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OurStatus {
+    /// The busy interval it covers.
+    pub start_ms: i64,
+    pub end_ms: i64,
+    /// What the plugin set (compared with the user's current status before restoring).
+    pub set: SavedStatus,
+    /// The user's status before; `None` if they had none.
+    pub saved: Option<SavedStatus>,
+}
+
+/// Whether the plugin's status is on for a user.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusState {
+    pub ours: Option<OurStatus>,
+    /// The user put their own status during a meeting: ours is not set again in a busy
+    /// interval that continues until this time (Unix ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theirs_until_ms: Option<i64>,
+}
+
+impl Record for StatusState {
+    const VERSION: u32 = 1;
+}
+
+/// An effect claimed (a digest, a reminder, a status change, a message): written with
+/// compare-and-set before it is carried out, so no second instance or node does it again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claim {
+    pub at_ms: i64,
+    /// The post that carried it, once posted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post: Option<String>,
+}
+
+impl Record for Claim {
     const VERSION: u32 = 1;
 }

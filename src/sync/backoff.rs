@@ -223,6 +223,15 @@ mod tests {
         ) -> Result<bool, KvError> {
             self.inner.compare_and_set(key, old, new)
         }
+        fn compare_and_set_with_expiry(
+            &self,
+            key: &str,
+            old: Option<&[u8]>,
+            new: &[u8],
+            s: u32,
+        ) -> Result<bool, KvError> {
+            self.inner.compare_and_set_with_expiry(key, old, new, s)
+        }
         fn delete(&self, key: &str) -> Result<(), KvError> {
             self.inner.delete(key)
         }

@@ -1,0 +1,571 @@
+//! One user's round: sync, change and answer messages, what is due now, and the one-off
+//! jobs for what comes next.
+//!
+//! 1. Sync the user's calendars ([`refresh`]: one request when nothing changed), unless the
+//!    account is paused or the per-user backoff says wait.
+//! 2. A fingerprint of what the meetings come from (each watched calendar's sync markers,
+//!    the timezone, the user's addresses) is compared with the plan's. Equal (the idle
+//!    round): the snapshot is neither read nor written. Different, or the plan is older
+//!    than [`ROLL`]: the snapshot is built from the stored bodies.
+//! 3. Only when every watched calendar synced completely is the new snapshot compared
+//!    with the stored one and swapped in by compare-and-set; the round that wins the swap,
+//!    and only it, sends the messages. An incomplete round still refreshes the plan (so
+//!    reminders follow what is known) and leaves the changes for a complete one.
+//! 4. What is due now is done ([`super::fire`]); the effects of the next
+//!    [`horizon`] are armed as one-off jobs, and jobs no longer wanted are cancelled.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::messages::{self, AnswerGroup, Item};
+use super::model::Upcoming;
+use super::plan::{self, Inputs};
+use super::fire;
+use crate::account::{self, refresh, Person};
+use crate::bindings::types::LogLevel;
+use crate::caldav::CalDavError;
+use crate::changes;
+use crate::crypto;
+use crate::host::Host;
+use crate::ical::{Me, Window};
+use crate::snapshot::{Baseline, CalendarSource, ObjectSource, Objects, Snapshot};
+use crate::store::claims::{self, Claimed};
+use crate::store::{
+    self, bodies, keys, lease, record, snapshots, Account, CalendarEntry, CalendarId, Markers,
+    NotifyPrefs, Plan, Problem, StatusState, SyncState,
+};
+use crate::sync::backoff;
+
+/// The plan is built again at least this often, so its meetings reach far enough ahead.
+pub const ROLL: Duration = Duration::hours(12);
+/// The meetings the plan keeps: from a day back (the digest's whole day, a meeting in
+/// progress) to this far ahead (more than [`ROLL`] + a day's reminder lead + the digest's day).
+pub const PLAN_DAYS_AHEAD: i64 = 3;
+/// The snapshot compared for changes covers a day back and this many days ahead;
+/// further ahead each series is tracked by its next meeting (`crate::snapshot`).
+pub const SNAPSHOT_DAYS_AHEAD: i64 = 8;
+/// A snapshot above this size is built again with a shorter window.
+const SNAPSHOT_MAX_BYTES: usize = 512 * 1024;
+/// The most meetings a plan keeps.
+const PLAN_MAX_MEETINGS: usize = 1000;
+/// A round holds the user's round lease at most this long.
+const LEASE_MS: i64 = 120_000;
+
+/// How far ahead one-off jobs are armed: more than the time to the next round, so nothing
+/// falls between two, and little enough that armed jobs stay few.
+pub fn horizon(sync_interval_minutes: u32) -> Duration {
+    Duration::minutes(i64::from(sync_interval_minutes) * 2)
+        .max(Duration::hours(1))
+        .min(Duration::hours(48))
+}
+
+/// Who runs the round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// The minute tick's fan-out: honours the per-user backoff.
+    Background,
+    /// A person waits (a dialog saved, `check_scheduler`): syncs whatever the backoff says.
+    Interactive,
+}
+
+/// What a round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    pub effects: u32,
+    /// Why the last sync was not complete, if it was not.
+    pub problem: Option<Problem>,
+    pub paused: Option<Problem>,
+    /// Another round of this user runs now.
+    pub busy: bool,
+}
+
+fn instant(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+pub fn run(host: &impl Host, user_id: &str, trigger: Trigger) -> Result<Report, String> {
+    let now_ms = host.now_ms();
+    let prefs = match record::get_or_rebuild::<NotifyPrefs>(host, &keys::notify(user_id)) {
+        Ok(Some(p)) => p,
+        Ok(None) => {
+            // Turned off (or never on): nothing is left running.
+            super::stop(host, user_id).map_err(|e| e.to_string())?;
+            return Ok(Report::default());
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    let account = match account::load(host, user_id) {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            super::stop(host, user_id).map_err(|e| e.to_string())?;
+            return Ok(Report::default());
+        }
+        Err(p) => return Err(format!("account of {user_id}: {p:?}")),
+    };
+    let holder = crypto::random::<8>()
+        .map(|b| crypto::hex(&b))
+        .unwrap_or_else(|_| format!("r{now_ms}"));
+    let held = lease::acquire_round(host, user_id, &holder, now_ms, LEASE_MS)
+        .map_err(|e| e.to_string())?;
+    let Some(held) = held else {
+        return Ok(Report {
+            busy: true,
+            ..Report::default()
+        });
+    };
+    let report = locked(host, user_id, &account, &prefs, trigger);
+    if let Err(e) = lease::release(host, &held) {
+        host.log(LogLevel::Warn, &format!("round lease of {user_id}: {e}"));
+    }
+    report
+}
+
+/// How the sync of this round went.
+struct Synced {
+    /// Every selected calendar answered (their markers say whether each is complete).
+    fresh: bool,
+    problem: Option<Problem>,
+    paused: Option<Problem>,
+}
+
+fn sync(host: &impl Host, user_id: &str, account: &Account, person: &Person, trigger: Trigger) -> Synced {
+    let stale = |p: Option<Problem>| Synced {
+        fresh: false,
+        problem: p,
+        paused: None,
+    };
+    if let store::AccountStatus::Paused { problem, .. } = account.status {
+        return Synced {
+            fresh: false,
+            problem: None,
+            paused: Some(problem),
+        };
+    }
+    let now = host.now_ms();
+    if trigger == Trigger::Background && !backoff::may_attempt(host, user_id, now).unwrap_or(true) {
+        let last = account::data::markers(host, user_id)
+            .ok()
+            .and_then(|m| m.last_problem)
+            .map(|p| p.problem);
+        return stale(last);
+    }
+    let password = match account::password(host, user_id, account) {
+        Ok(p) => p,
+        Err(p) => return stale(Some(p)),
+    };
+    match refresh::refresh(host, user_id, account, &password) {
+        Ok(refresh::Outcome::Fresh { .. }) => {
+            if let Err(e) = backoff::record_success(host, user_id) {
+                host.log(LogLevel::Warn, &format!("backoff of {user_id}: {e}"));
+            }
+            Synced {
+                fresh: true,
+                problem: None,
+                paused: None,
+            }
+        }
+        Ok(refresh::Outcome::Busy) => stale(None),
+        Ok(refresh::Outcome::Stale(p)) | Err(p) => {
+            if let Err(e) = backoff::record_failure(host, user_id, now, &caldav_error(p)) {
+                host.log(LogLevel::Warn, &format!("backoff of {user_id}: {e}"));
+            }
+            stale(Some(p))
+        }
+        Ok(refresh::Outcome::Rejected) => {
+            account::connect::password_rejected(host, user_id, account, person.locale);
+            Synced {
+                fresh: false,
+                problem: None,
+                paused: Some(Problem::WrongPassword),
+            }
+        }
+    }
+}
+
+/// The backoff keeps CalDAV errors; a round knows the problem it folded into.
+fn caldav_error(p: Problem) -> CalDavError {
+    match p {
+        Problem::Throttled => CalDavError::ServerBusy {
+            status: 503,
+            retry_after_ms: None,
+        },
+        Problem::Timeout => CalDavError::Timeout,
+        Problem::WrongPassword => CalDavError::Unauthorized,
+        Problem::Unreachable => CalDavError::Unreachable(String::new()),
+        other => CalDavError::Transport(format!("{other:?}")),
+    }
+}
+
+/// The calendars whose meetings notifications use: selected for the agenda and watched.
+pub fn watched<'a>(account: &'a Account, prefs: &'a NotifyPrefs) -> Vec<&'a CalendarEntry> {
+    account
+        .selected()
+        .filter(|c| prefs.watches(&CalendarId::of_url(&c.url)))
+        .collect()
+}
+
+/// What the plan's meetings are built from, as one short hash.
+fn fingerprint(person: &Person, me: &[String], watched: &[&CalendarEntry], markers: &Markers) -> String {
+    let mut text = format!(
+        "{}|{}|{}",
+        crate::snapshot::SNAPSHOT_VERSION,
+        person.tz.name(),
+        me.join(",")
+    );
+    for c in watched {
+        let id = CalendarId::of_url(&c.url);
+        let m = markers.calendars.get(id.as_str());
+        text.push_str(&format!(
+            "|{}:{:?}:{:?}:{}:{}",
+            id.as_str(),
+            m.and_then(|m| m.ctag.as_deref()),
+            m.and_then(|m| m.token.as_deref()),
+            m.map_or(0, |m| m.objects),
+            m.is_some_and(|m| m.is_complete())
+        ));
+    }
+    keys::short_hash(&text)
+}
+
+fn locked(
+    host: &impl Host,
+    user_id: &str,
+    account: &Account,
+    prefs: &NotifyPrefs,
+    trigger: Trigger,
+) -> Result<Report, String> {
+    let person = account::person(host, user_id, Some(account));
+    let synced = sync(host, user_id, account, &person, trigger);
+    // The sync may have paused the account or updated it: read it again.
+    let account = account::load(host, user_id)
+        .map_err(|p| format!("{p:?}"))?
+        .unwrap_or_else(|| account.clone());
+    let now_ms = host.now_ms();
+    let now = instant(now_ms);
+    let markers = account::data::markers(host, user_id).map_err(|p| format!("{p:?}"))?;
+    let watched = watched(&account, prefs);
+    let complete = synced.fresh
+        && watched.iter().all(|c| {
+            markers
+                .calendars
+                .get(CalendarId::of_url(&c.url).as_str())
+                .is_some_and(|m| m.is_complete())
+        });
+    let addresses = account::my_addresses(&account, &person);
+    let fp = fingerprint(&person, &addresses, &watched, &markers);
+    let plan_key = keys::plan(user_id);
+    let before = record::get_or_rebuild::<Plan>(host, &plan_key)
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
+    let mut plan = before.clone();
+    let rolled = now_ms - plan.built_at_ms >= ROLL.num_milliseconds();
+    let behind = complete && (plan.reported != fp || rolled);
+    let mut effects = 0;
+    if plan.inputs != fp || rolled || behind {
+        let me = Me::new(addresses.iter().cloned());
+        let stored = snapshots::read(host, user_id).map_err(|e| e.to_string())?;
+        let sources = read_sources(host, user_id, &watched, &markers)?;
+        let borrowed: Vec<CalendarSource<'_>> = sources.iter().map(Source::borrow).collect();
+        let baseline = match &stored.snapshot {
+            Some(s) => Baseline::Previous(s),
+            None => Baseline::FirstSync,
+        };
+        let built = build(baseline, &borrowed, now, &person, &me);
+        if complete {
+            let new_json = built.to_json().map_err(|e| e.to_string())?;
+            let unchanged = stored.raw.as_deref() == Some(new_json.as_bytes());
+            let won = unchanged
+                || snapshots::swap(host, user_id, stored.raw.as_deref(), &built)
+                    .map_err(|e| e.to_string())?;
+            if won {
+                plan.reported = fp.clone();
+                if !unchanged {
+                    let found = changes::diff(baseline, &built);
+                    let against = stored
+                        .raw
+                        .as_deref()
+                        .map(|b| keys::short_hash(&String::from_utf8_lossy(b)))
+                        .unwrap_or_default();
+                    effects += tell(host, &person, prefs, &found, &built, &against, now);
+                }
+            } else {
+                host.log(
+                    LogLevel::Info,
+                    &format!("{user_id}: another round swapped the snapshot first"),
+                );
+            }
+        }
+        plan.meetings = upcoming(&built, now);
+        plan.inputs = fp;
+        plan.built_at_ms = now_ms;
+        plan.tz = person.tz.name().to_string();
+    }
+
+    effects += fire::perform(host, &person, &account, &plan, prefs, now);
+    arm(host, user_id, &person, prefs, &mut plan, now);
+    if plan != before {
+        record::update(host, &plan_key, |_: Result<Option<Plan>, _>| {
+            (store::Change::Put(plan.clone()), ())
+        })
+        .map_err(|e| e.to_string())?;
+    }
+    Ok(Report {
+        effects,
+        problem: if complete { None } else { synced.problem },
+        paused: synced.paused,
+        busy: false,
+    })
+}
+
+/// A calendar's objects as read from the store, owned (the snapshot borrows them).
+struct Source {
+    url: String,
+    initial_sync_done: bool,
+    objects: Option<Vec<(String, Option<String>)>>,
+}
+
+impl Source {
+    fn borrow(&self) -> CalendarSource<'_> {
+        CalendarSource {
+            url: &self.url,
+            initial_sync_done: self.initial_sync_done,
+            objects: match &self.objects {
+                None => Objects::Unavailable,
+                Some(list) => Objects::Listed(
+                    list.iter()
+                        .map(|(key, ics)| ObjectSource {
+                            key,
+                            ics: ics.as_deref(),
+                        })
+                        .collect(),
+                ),
+            },
+        }
+    }
+}
+
+fn read_sources(
+    host: &impl Host,
+    user_id: &str,
+    watched: &[&CalendarEntry],
+    markers: &Markers,
+) -> Result<Vec<Source>, String> {
+    let mut out = Vec::new();
+    for c in watched {
+        let id = CalendarId::of_url(&c.url);
+        let state = record::get_or_rebuild::<SyncState>(host, &keys::calendar_state(user_id, &id))
+            .map_err(|e| e.to_string())?;
+        let Some(state) = state else {
+            // Never synced: nothing of it is known yet (nothing of it is news either).
+            out.push(Source {
+                url: c.url.clone(),
+                initial_sync_done: false,
+                objects: Some(Vec::new()),
+            });
+            continue;
+        };
+        let buckets = markers
+            .calendars
+            .get(id.as_str())
+            .map_or(1, |m| m.buckets.max(1))
+            .max(bodies::buckets_for(state.state.objects.len()));
+        let mut texts = bodies::read_objects(host, user_id, &id, buckets).map_err(|e| e.to_string())?;
+        let objects = state
+            .state
+            .objects
+            .keys()
+            .map(|k| (k.clone(), texts.remove(k)))
+            .collect();
+        out.push(Source {
+            url: c.url.clone(),
+            initial_sync_done: state.state.synced.is_some(),
+            objects: Some(objects),
+        });
+    }
+    Ok(out)
+}
+
+/// The snapshot of now: a day back and [`SNAPSHOT_DAYS_AHEAD`] ahead, shorter if that
+/// would not fit a KV value comfortably.
+fn build(
+    baseline: Baseline<'_>,
+    sources: &[CalendarSource<'_>],
+    now: DateTime<Utc>,
+    person: &Person,
+    me: &Me,
+) -> Snapshot {
+    let mut days = SNAPSHOT_DAYS_AHEAD;
+    loop {
+        let window = Window::around(now, 1, days);
+        let built = Snapshot::build(baseline, sources, window, person.tz, me);
+        let size = built.snapshot.to_json().map_or(0, |j| j.len());
+        if size <= SNAPSHOT_MAX_BYTES || days <= PLAN_DAYS_AHEAD {
+            return built.snapshot;
+        }
+        days = PLAN_DAYS_AHEAD.max(days / 2);
+    }
+}
+
+/// The plan's meetings from a snapshot: a day back to [`PLAN_DAYS_AHEAD`] ahead, sorted.
+pub fn upcoming(snapshot: &Snapshot, now: DateTime<Utc>) -> Vec<Upcoming> {
+    let tz = snapshot.zone();
+    let window = Window::around(now, 1, PLAN_DAYS_AHEAD);
+    let mut out: Vec<Upcoming> = snapshot
+        .series
+        .values()
+        .filter_map(|e| e.active().filter(|v| !v.cancelled).map(|v| (e, v)))
+        .flat_map(|(e, v)| {
+            v.meetings
+                .iter()
+                .filter(|m| {
+                    let (s, end) = m.span.instants(tz);
+                    window.overlaps(s, end)
+                })
+                .map(move |m| Upcoming::from_meeting(m, &e.calendar))
+        })
+        .collect();
+    out.sort_by_key(|m| (m.instants(tz).0, m.uid.clone()));
+    out.truncate(PLAN_MAX_MEETINGS);
+    out
+}
+
+/// Sends the change and answer messages of one round, each item claimed first.
+fn tell(
+    host: &impl Host,
+    person: &Person,
+    prefs: &NotifyPrefs,
+    found: &[changes::Change],
+    snapshot: &Snapshot,
+    against: &str,
+    now: DateTime<Utc>,
+) -> u32 {
+    let told = messages::tell(found, snapshot, against, prefs, person.locale, person.tz, now);
+    let user_id = person.user_id.as_str();
+    let now_ms = now.timestamp_millis();
+    let ttl = Duration::days(2).num_seconds() as u32;
+    let claim = |fingerprint: &str| -> Option<(String, Vec<u8>)> {
+        let key = keys::claim_message(user_id, fingerprint);
+        match claims::claim(host, &key, now_ms, ttl) {
+            Ok(Claimed::Won(v)) => Some((key, v)),
+            Ok(Claimed::Taken) => None,
+            Err(e) => {
+                host.log(LogLevel::Error, &format!("claiming {key}: {e}"));
+                None
+            }
+        }
+    };
+    let mut sent = 0;
+    // Changes: one message for all of this round.
+    let mut won: Vec<(&Item, (String, Vec<u8>))> = Vec::new();
+    for item in &told.changes {
+        if let Some(c) = claim(&item.fingerprint) {
+            won.push((item, c));
+        }
+    }
+    if !won.is_empty() {
+        let items: Vec<&Item> = won.iter().map(|(i, _)| *i).collect();
+        let text = messages::changes_message(person.locale, &items);
+        let claimed: Vec<(String, Vec<u8>)> = won.into_iter().map(|(_, c)| c).collect();
+        sent += send(host, user_id, text, "changes", &claimed, now_ms, ttl);
+    }
+    // Answers: one message, grouped per meeting.
+    let mut groups: Vec<(&AnswerGroup, Vec<usize>)> = Vec::new();
+    let mut claimed = Vec::new();
+    for g in &told.answers {
+        let mut which = Vec::new();
+        for (i, (_, _, fingerprint)) in g.answers.iter().enumerate() {
+            if let Some(c) = claim(fingerprint) {
+                which.push(i);
+                claimed.push(c);
+            }
+        }
+        if !which.is_empty() {
+            groups.push((g, which));
+        }
+    }
+    if !groups.is_empty() {
+        let text = messages::answers_message(person.locale, &groups);
+        sent += send(host, user_id, text, "answers", &claimed, now_ms, ttl);
+    }
+    sent
+}
+
+fn send(
+    host: &impl Host,
+    user_id: &str,
+    text: String,
+    kind: &str,
+    claimed: &[(String, Vec<u8>)],
+    now_ms: i64,
+    ttl: u32,
+) -> u32 {
+    match host.dm_post(user_id, &fire::post(text, kind, None)) {
+        Ok(post_id) => {
+            for (key, value) in claimed {
+                let _ = claims::record(host, key, value, now_ms, &post_id, ttl);
+            }
+            1
+        }
+        Err(e) => {
+            host.log(
+                LogLevel::Warn,
+                &format!("{kind} message to {user_id} not posted: {}", e.message),
+            );
+            for (key, value) in claimed {
+                let _ = claims::release(host, key, value);
+            }
+            0
+        }
+    }
+}
+
+/// Arms a one-off job for each moment something is due within the horizon, and cancels
+/// the jobs armed for moments that no longer hold anything.
+fn arm(
+    host: &impl Host,
+    user_id: &str,
+    person: &Person,
+    prefs: &NotifyPrefs,
+    plan: &mut Plan,
+    now: DateTime<Utc>,
+) {
+    let state = record::get_or_rebuild::<StatusState>(host, &keys::status(user_id))
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let inputs = Inputs {
+        now,
+        tz: person.tz,
+        meetings: &plan.meetings,
+        prefs,
+        status: &state,
+    };
+    let interval = crate::settings::current(host).sync_interval_minutes;
+    let wanted: BTreeSet<i64> = plan::arm_times(&inputs, horizon(interval));
+    let now_ms = now.timestamp_millis();
+    // Jobs whose moment passed have fired (or will, late): forget them.
+    plan.armed.retain(|t| *t > now_ms);
+    for t in plan.armed.clone() {
+        if !wanted.contains(&t) {
+            if let Some(key) = keys::job(user_id, t) {
+                host.cancel(&key);
+            }
+            plan.armed.remove(&t);
+        }
+    }
+    for t in wanted {
+        if plan.armed.contains(&t) {
+            continue;
+        }
+        let Some(key) = keys::job(user_id, t) else {
+            continue;
+        };
+        match host.schedule_once(&key, t) {
+            Ok(_) => {
+                plan.armed.insert(t);
+            }
+            Err(e) => host.log(LogLevel::Warn, &format!("arming {key}: {e}")),
+        }
+    }
+}
