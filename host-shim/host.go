@@ -209,6 +209,27 @@ func (h *mmHost) KVCompareAndSet(_ context.Context, key string, old, new *[]byte
 	return cabi.OK[bool, wit.KVError](ok)
 }
 
+// KVCompareAndSetWithExpiry is compare-and-set whose value expires: Mattermost's
+// KVSetWithOptions{Atomic, OldValue, ExpireInSeconds}. An expired value counts as absent
+// (the server deletes it before an "only if absent" insert).
+func (h *mmHost) KVCompareAndSetWithExpiry(_ context.Context, key string, old *[]byte, new []byte, secs uint32) cabi.Result[bool, wit.KVError] {
+	if e := checkKey(key); e != nil {
+		return cabi.Err[bool](*e)
+	}
+	if e := checkValues(old, &new); e != nil {
+		return cabi.Err[bool](*e)
+	}
+	opts := model.PluginKVSetOptions{Atomic: true, ExpireInSeconds: int64(secs)}
+	if old != nil {
+		opts.OldValue = *old
+	}
+	ok, err := h.p.API.KVSetWithOptions(key, new, opts)
+	if err != nil {
+		return cabi.Err[bool](kvErr(err))
+	}
+	return cabi.OK[bool, wit.KVError](ok)
+}
+
 func (h *mmHost) KVDelete(_ context.Context, key string) cabi.Result[unit, wit.KVError] {
 	if e := checkKey(key); e != nil {
 		return cabi.Err[unit](*e)
@@ -387,4 +408,18 @@ func (h *mmHost) PublishEvent(_ context.Context, userID, event string, payload [
 
 func (h *mmHost) GetConfig(context.Context) wit.PluginConfig {
 	return h.p.configuration().saved
+}
+
+// ScheduleOnce arms a one-off job with Mattermost's job-once scheduler (see jobs.go).
+func (h *mmHost) ScheduleOnce(_ context.Context, key string, atMs int64) cabi.Result[bool, string] {
+	armed, err := h.p.scheduleOnce(key, time.UnixMilli(atMs))
+	if err != nil {
+		return cabi.Err[bool](err.Error())
+	}
+	return cabi.OK[bool, string](armed)
+}
+
+// ScheduleCancel disarms a one-off job.
+func (h *mmHost) ScheduleCancel(_ context.Context, key string) {
+	h.p.cancelOnce(key)
 }

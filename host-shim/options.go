@@ -23,6 +23,10 @@ var envOptions = []envOption{
 		func(o *component.Options, v int) { o.Background = time.Duration(v) * time.Second }},
 	{"YCAL_WASM_INSTANCES", 1, component.MaxInstances,
 		func(o *component.Options, v int) { o.MaxInstances = v }},
+	{"YCAL_WASM_BACKGROUND_INSTANCES", 1, component.MaxInstances,
+		func(o *component.Options, v int) { o.BackgroundInstances = v }},
+	{"YCAL_WASM_TIMELY_INSTANCES", 1, component.MaxInstances,
+		func(o *component.Options, v int) { o.TimelyInstances = v }},
 	{"YCAL_WASM_INTERRUPTIBLE", 0, 1,
 		func(o *component.Options, v int) { o.Interruptible = v == 1 }},
 }

@@ -62,6 +62,7 @@ type active struct {
 	bundle  string
 	runtime *component.Runtime
 	job     io.Closer
+	bg      *background
 }
 
 func (p *Plugin) configuration() *configuration {
@@ -170,13 +171,25 @@ func (p *Plugin) OnActivate() (err error) {
 	if err := p.API.RegisterCommand(toModelCommand(cmd)); err != nil {
 		return fail(fmt.Errorf("register command: %w", err))
 	}
-	a := &active{id: manifest.Id, bundle: bundle, runtime: rt}
+	ro := rt.Options()
+	a := &active{id: manifest.Id, bundle: bundle, runtime: rt,
+		bg: newBackground(p, rt, ro.BackgroundInstances, ro.TimelyInstances)}
 	job, err := cluster.Schedule(p.API, tickJobKey, cluster.MakeWaitForRoundedInterval(time.Minute), func() { p.runTick(a) })
 	if err != nil {
+		a.bg.close()
 		return fail(fmt.Errorf("schedule job: %w", err))
 	}
 	a.job = job
 	p.active.Store(a)
+	// Published first: jobs whose time passed fire as soon as the scheduler starts.
+	if err := p.startOnceJobs(func(key string) {
+		if cur := p.active.Load(); cur != nil {
+			cur.bg.fired(key)
+		}
+	}); err != nil {
+		// Reminders still come, from the users' rounds, only later.
+		p.API.LogError("the one-off job scheduler did not start; notifications come with the rounds", "error", err.Error())
+	}
 	return nil
 }
 
@@ -240,6 +253,7 @@ func (p *Plugin) OnDeactivate() error {
 	if a.job != nil {
 		_ = a.job.Close()
 	}
+	a.bg.close()
 	ctx := context.Background()
 	err := a.runtime.Deactivate(ctx)
 	_ = a.runtime.Close(ctx)
@@ -454,14 +468,3 @@ func (p *Plugin) writeResponse(w http.ResponseWriter, path string, resp wit.Plug
 }
 
 func validUTF8(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
-
-// runTick runs on one cluster node at a time (cluster.Schedule holds a cluster mutex).
-func (p *Plugin) runTick(a *active) {
-	defer p.recovered("tick")
-	if p.active.Load() != a {
-		return // deactivated meanwhile
-	}
-	if _, err := a.runtime.RunJob(context.Background(), wit.JobTick); err != nil {
-		p.API.LogError("tick failed", "error", err.Error())
-	}
-}

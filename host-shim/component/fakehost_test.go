@@ -83,6 +83,11 @@ func (f *fakeHost) KVCompareAndSet(_ context.Context, key string, old, new *[]by
 	return cabi.OK[bool, wit.KVError](true)
 }
 
+func (f *fakeHost) KVCompareAndSetWithExpiry(ctx context.Context, key string, old *[]byte, new []byte, secs uint32) cabi.Result[bool, wit.KVError] {
+	f.record("kv.cas-expiry %s old=%v %d", key, old != nil, secs)
+	return f.KVCompareAndSet(ctx, key, old, &new)
+}
+
 func (f *fakeHost) KVDelete(_ context.Context, key string) cabi.Result[cabi.Unit, wit.KVError] {
 	f.record("kv.delete %s", key)
 	n := uint32(len(key))
@@ -163,6 +168,18 @@ func (f *fakeHost) RemoveCustomStatus(_ context.Context, id string) cabi.Result[
 
 func (f *fakeHost) PublishEvent(_ context.Context, userID, event string, payload []wit.Prop) {
 	f.record("mm.publish-event %s %s %v", userID, event, payload)
+}
+
+func (f *fakeHost) ScheduleOnce(_ context.Context, key string, at int64) cabi.Result[bool, string] {
+	f.record("scheduler.schedule-once %s %d", key, at)
+	if key == "" {
+		return cabi.Err[bool]("empty key")
+	}
+	return cabi.OK[bool, string](true)
+}
+
+func (f *fakeHost) ScheduleCancel(_ context.Context, key string) {
+	f.record("scheduler.cancel %s", key)
 }
 
 func (f *fakeHost) GetConfig(context.Context) wit.PluginConfig {

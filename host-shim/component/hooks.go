@@ -78,6 +78,10 @@ func (r *Runtime) ServeHTTP(ctx context.Context, req wit.PluginRequest) (wit.Plu
 	return call[wit.PluginResponse](ctx, r, wit.ExportServeHTTP, req)
 }
 
-func (r *Runtime) RunJob(ctx context.Context, kind wit.JobKind) (wit.JobReport, error) {
-	return hookError(call[cabi.Result[wit.JobReport, string]](ctx, r, wit.ExportRunJob, kind))
+// RunJob runs a background job; a one-off job that came due runs in the timely slots.
+func (r *Runtime) RunJob(ctx context.Context, job wit.Job) (wit.JobReport, error) {
+	if job.Due != nil {
+		ctx = WithKind(ctx, Timely)
+	}
+	return hookError(call[cabi.Result[wit.JobReport, string]](ctx, r, wit.ExportRunJob, job))
 }

@@ -13,18 +13,29 @@ import (
 // whose call failed (trap, timeout, ABI error) is closed and replaced by a fresh one later:
 // a broken instance is never reused, and the plugin never stops for good.
 //
-// Interactive and lifecycle calls share one set of slots and background calls have their
-// own, so a long job never makes a person wait for a free instance.
+// Interactive and lifecycle calls share one set of slots; background calls (rounds) and
+// timely ones (jobs that came due) have their own each, so a long job never makes a person
+// wait for a free instance, and a backlog of rounds never makes a reminder late.
 type Pool struct {
 	rt         *Runtime
 	slots      chan struct{}
 	background chan struct{}
+	timely     chan struct{}
 	mu         sync.Mutex
 	idle       []*Instance
 }
 
-func newPool(rt *Runtime, size, background int) *Pool {
-	return &Pool{rt: rt, slots: make(chan struct{}, size), background: make(chan struct{}, background)}
+func newPool(rt *Runtime, size, background, timely int) *Pool {
+	return &Pool{rt: rt, slots: make(chan struct{}, size), background: make(chan struct{}, background),
+		timely: make(chan struct{}, timely)}
+}
+
+// kindKey overrides, in a call's context, the kind its export name gives.
+type kindKey struct{}
+
+// WithKind makes the calls made with ctx count as kind (their slots and deadline).
+func WithKind(ctx context.Context, k Kind) context.Context {
+	return context.WithValue(ctx, kindKey{}, k)
 }
 
 func (p *Pool) get(ctx context.Context) (*Instance, error) {
@@ -68,13 +79,19 @@ var ErrBusy = errors.New("component: every instance is busy")
 // wait for a free slot as well as the call.
 func (r *Runtime) Call(ctx context.Context, name string, args ...reflect.Value) (reflect.Value, error) {
 	kind := r.kinds[name]
+	if k, ok := ctx.Value(kindKey{}).(Kind); ok {
+		kind = k
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	w := r.watch.add(time.Now().Add(r.opts.deadline(kind)), cancel)
 	defer r.watch.remove(w)
 	slots := r.pool.slots
-	if kind == Background {
+	switch kind {
+	case Background:
 		slots = r.pool.background
+	case Timely:
+		slots = r.pool.timely
 	}
 	select {
 	case slots <- struct{}{}:

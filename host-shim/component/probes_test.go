@@ -40,8 +40,12 @@ func distinct(v reflect.Value, name string, n *int) {
 			v.Field(0).Set(c)
 			return
 		}
+		_, tuple := v.Interface().(interface{ WITTuple() })
 		for i := 0; i < t.NumField(); i++ {
 			tag := t.Field(i).Tag.Get("wit")
+			if tuple {
+				tag = t.Field(i).Name
+			}
 			if tag == "" || !t.Field(i).IsExported() {
 				continue
 			}
@@ -223,7 +227,8 @@ func blockingRuntime(t *testing.T, opts Options) (*Runtime, chan struct{}) {
 // 14: background work has its own slots, so a person's command never waits behind a job;
 // and the wait for a slot counts against the call's deadline.
 func TestBackgroundWorkNeverStarvesInteractiveCalls(t *testing.T) {
-	r, release := blockingRuntime(t, Options{MaxInstances: 1, Interactive: 300 * time.Millisecond, Background: 5 * time.Second})
+	r, release := blockingRuntime(t, Options{MaxInstances: 1, BackgroundInstances: 1, Interactive: 300 * time.Millisecond,
+		Background: 5 * time.Second})
 	r.kinds[probe("call-import")] = Background // stands for a long job
 	jobDone := make(chan error, 1)
 	go func() {
@@ -243,6 +248,41 @@ func TestBackgroundWorkNeverStarvesInteractiveCalls(t *testing.T) {
 	}
 	close(release)
 	if err := <-jobDone; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A job that came due (a reminder) has slots of its own: rounds holding every background
+// slot never delay it.
+func TestDueJobsNeverWaitBehindRounds(t *testing.T) {
+	r, release := blockingRuntime(t, Options{BackgroundInstances: 1, TimelyInstances: 1, Background: 5 * time.Second,
+		Timely: 300 * time.Millisecond})
+	r.kinds[probe("call-import")] = Background // stands for a long round
+	roundDone := make(chan error, 1)
+	go func() {
+		_, err := r.Call(context.Background(), probe("call-import"), reflect.ValueOf(wit.ImportCall{GetUser: str("blocked")}))
+		roundDone <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	start := time.Now()
+	_, err := r.Call(WithKind(context.Background(), Timely), probe("call-import"), reflect.ValueOf(wit.ImportCall{GetConfig: &cabi.Unit{}}))
+	if err != nil {
+		t.Fatalf("a due job behind a running round: %v", err)
+	}
+	if d := time.Since(start); d > 250*time.Millisecond {
+		t.Fatalf("the due job waited %v", d)
+	}
+	// And RunJob puts due(key) in that lane by itself: with the timely slot taken, it waits
+	// for it (and gives up at the timely deadline), not for the round's.
+	go func() {
+		_, _ = r.Call(WithKind(context.Background(), Timely), probe("call-import"), reflect.ValueOf(wit.ImportCall{GetUser: str("stuck")}))
+	}()
+	time.Sleep(100 * time.Millisecond)
+	if _, err := r.RunJob(context.Background(), wit.JobDue("v1/j/u/1")); !errors.Is(err, ErrBusy) {
+		t.Fatalf("due job with the timely slot taken: %v", err)
+	}
+	close(release)
+	if err := <-roundDone; err != nil {
 		t.Fatal(err)
 	}
 }

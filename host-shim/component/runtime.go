@@ -31,8 +31,12 @@ const (
 	Interactive Kind = iota
 	// Lifecycle calls start and stop the plugin.
 	Lifecycle
-	// Background calls are jobs; they never take an interactive call's slot.
+	// Background calls are jobs (the minute tick, users' rounds); they never take an
+	// interactive call's slot.
 	Background
+	// Timely calls are one-off jobs that came due (a reminder at its minute): slots of their
+	// own, so a backlog of rounds never delays them.
+	Timely
 )
 
 // Limits of the options, checked by Options.Validate.
@@ -47,12 +51,14 @@ type Options struct {
 	// MemoryLimitMiB caps each instance's linear memory (default 256, 16…4096).
 	MemoryLimitMiB uint32
 	// Deadlines per kind of call, the wait for a free slot included (defaults: interactive
-	// 20 s, lifecycle 30 s, background 50 s: a job ends before the next minute's tick).
-	Interactive, Lifecycle, Background time.Duration
+	// 20 s, lifecycle 30 s, background 50 s: a job ends before the next minute's tick;
+	// timely 20 s).
+	Interactive, Lifecycle, Background, Timely time.Duration
 	// MaxInstances bounds how many interactive calls run at once (default 4); background
-	// calls have BackgroundInstances slots of their own (default 1), so they never starve
-	// a person waiting for an answer.
-	MaxInstances, BackgroundInstances int
+	// calls have BackgroundInstances slots of their own (default 4) and timely ones
+	// TimelyInstances (default 4), so neither starves a person waiting for an answer, and
+	// rounds never hold up a reminder.
+	MaxInstances, BackgroundInstances, TimelyInstances int
 	// Interruptible compiles the module with wazero's termination checks, so a deadline
 	// stops even a loop that never calls the host. They cost a check at every loop
 	// header and a goroutine per call into the guest, about twice the time of a hook; off,
@@ -74,13 +80,17 @@ func (o Options) Validate() error {
 	if o.MemoryLimitMiB != 0 && (o.MemoryLimitMiB < MinMemoryMiB || o.MemoryLimitMiB > MaxMemoryMiB) {
 		return fmt.Errorf("memory limit %d MiB is outside %d…%d MiB", o.MemoryLimitMiB, MinMemoryMiB, MaxMemoryMiB)
 	}
-	for name, d := range map[string]time.Duration{"interactive": o.Interactive, "lifecycle": o.Lifecycle, "background": o.Background} {
+	for name, d := range map[string]time.Duration{"interactive": o.Interactive, "lifecycle": o.Lifecycle,
+		"background": o.Background, "timely": o.Timely} {
 		if d < 0 || d > time.Hour {
 			return fmt.Errorf("%s deadline %v is outside 0…1h", name, d)
 		}
 	}
-	if o.MaxInstances < 0 || o.MaxInstances > MaxInstances || o.BackgroundInstances < 0 || o.BackgroundInstances > MaxInstances {
-		return fmt.Errorf("instances %d/%d are outside 0…%d", o.MaxInstances, o.BackgroundInstances, MaxInstances)
+	for _, n := range []int{o.MaxInstances, o.BackgroundInstances, o.TimelyInstances} {
+		if n < 0 || n > MaxInstances {
+			return fmt.Errorf("instances %d/%d/%d are outside 0…%d", o.MaxInstances, o.BackgroundInstances,
+				o.TimelyInstances, MaxInstances)
+		}
 	}
 	return nil
 }
@@ -101,8 +111,14 @@ func (o *Options) fill() {
 	if o.MaxInstances == 0 {
 		o.MaxInstances = 4
 	}
+	if o.Timely == 0 {
+		o.Timely = 20 * time.Second
+	}
 	if o.BackgroundInstances == 0 {
-		o.BackgroundInstances = 1
+		o.BackgroundInstances = 4
+	}
+	if o.TimelyInstances == 0 {
+		o.TimelyInstances = 4
 	}
 	if o.Stderr == nil {
 		o.Stderr = io.Discard
@@ -115,6 +131,8 @@ func (o *Options) deadline(k Kind) time.Duration {
 		return o.Lifecycle
 	case Background:
 		return o.Background
+	case Timely:
+		return o.Timely
 	}
 	return o.Interactive
 }
@@ -203,7 +221,7 @@ func New(ctx context.Context, wasm []byte, impls ImplFor, opts Options) (*Runtim
 		}
 	}
 	_, r.probes = exported[wit.Probes[0].Name]
-	r.pool = newPool(r, opts.MaxInstances, opts.BackgroundInstances)
+	r.pool = newPool(r, opts.MaxInstances, opts.BackgroundInstances, opts.TimelyInstances)
 	return r, nil
 }
 
@@ -270,6 +288,9 @@ func observed(kind, name string, impl cabi.Impl, observe func(string, string, []
 		return out, err
 	}
 }
+
+// Options are the options the runtime runs with, defaults filled in.
+func (r *Runtime) Options() Options { return r.opts }
 
 // HasProbes tells whether the module exports the abi-probe interface (the test build).
 func (r *Runtime) HasProbes() bool { return r.probes }

@@ -85,6 +85,22 @@ type KeyOldNew struct {
 
 func (KeyOldNew) WITTuple() {}
 
+type KeyOldNewExpiry struct {
+	Key    string
+	Old    *[]byte
+	New    []byte
+	Expiry uint32
+}
+
+func (KeyOldNewExpiry) WITTuple() {}
+
+type KeyTime struct {
+	Key  string
+	AtMs int64
+}
+
+func (KeyTime) WITTuple() {}
+
 type PrefixPage struct {
 	Prefix  string
 	Page    uint32
@@ -130,6 +146,7 @@ type ImportCall struct {
 	KVSet              *KeyValue         `wit:"kv-set"`
 	KVSetWithExpiry    *KeyValueExpiry   `wit:"kv-set-with-expiry"`
 	KVCompareAndSet    *KeyOldNew        `wit:"kv-compare-and-set"`
+	KVCASWithExpiry    *KeyOldNewExpiry  `wit:"kv-compare-and-set-with-expiry"`
 	KVDelete           *string           `wit:"kv-delete"`
 	KVListKeys         *PrefixPage       `wit:"kv-list-keys"`
 	DMPost             *IDPost           `wit:"dm-post"`
@@ -141,6 +158,8 @@ type ImportCall struct {
 	RemoveCustomStatus *string           `wit:"remove-custom-status"`
 	GetConfig          *cabi.Unit        `wit:"get-config"`
 	PublishEvent       *UserEventPayload `wit:"publish-event"`
+	ScheduleOnce       *KeyTime          `wit:"schedule-once"`
+	CancelJob          *string           `wit:"cancel-job"`
 }
 
 func (ImportCall) WITVariant() {}

@@ -263,11 +263,19 @@ type PluginResponse struct {
 	Body    []byte   `wit:"body"`
 }
 
-type JobKind uint8
+// Job is variant job: the minute tick, one user's round, or a one-off job that came due.
+type Job struct {
+	Tick *cabi.Unit `wit:"tick"`
+	User *string    `wit:"user"`
+	Due  *string    `wit:"due"`
+}
 
-const JobTick JobKind = 0
+func (Job) WITVariant() {}
 
-func (JobKind) WITEnum() []string { return []string{"tick"} }
+// JobTick, JobUser and JobDue build the three jobs.
+func JobTick() Job          { return Job{Tick: &cabi.Unit{}} }
+func JobUser(id string) Job { return Job{User: &id} }
+func JobDue(key string) Job { return Job{Due: &key} }
 
 type AutocompleteArg struct {
 	Hint     string `wit:"hint"`
@@ -294,4 +302,6 @@ type SlashCommand struct {
 type JobReport struct {
 	UsersSeen uint32 `wit:"users-seen"`
 	Effects   uint32 `wit:"effects"`
+	// DueUsers: for the tick, the users whose round the host runs now.
+	DueUsers []string `wit:"due-users"`
 }

@@ -16,6 +16,7 @@ type Host interface {
 	KVSet(ctx context.Context, key string, value []byte) cabi.Result[cabi.Unit, KVError]
 	KVSetWithExpiry(ctx context.Context, key string, value []byte, expireSeconds uint32) cabi.Result[cabi.Unit, KVError]
 	KVCompareAndSet(ctx context.Context, key string, old, new *[]byte) cabi.Result[bool, KVError]
+	KVCompareAndSetWithExpiry(ctx context.Context, key string, old *[]byte, new []byte, expireSeconds uint32) cabi.Result[bool, KVError]
 	KVDelete(ctx context.Context, key string) cabi.Result[cabi.Unit, KVError]
 	KVListKeys(ctx context.Context, prefix string, page, perPage uint32) cabi.Result[[]string, KVError]
 
@@ -33,6 +34,9 @@ type Host interface {
 	RemoveCustomStatus(ctx context.Context, userID string) cabi.Result[cabi.Unit, MMError]
 	GetConfig(ctx context.Context) PluginConfig
 	PublishEvent(ctx context.Context, userID, event string, payload []Prop)
+
+	ScheduleOnce(ctx context.Context, key string, atMs int64) cabi.Result[bool, string]
+	ScheduleCancel(ctx context.Context, key string)
 }
 
 const pkg = "yandex:calendar/"
@@ -59,6 +63,7 @@ var Imports = []Import{
 	imp("kv", "set", "KVSet"),
 	imp("kv", "set-with-expiry", "KVSetWithExpiry"),
 	imp("kv", "compare-and-set", "KVCompareAndSet"),
+	imp("kv", "compare-and-set-with-expiry", "KVCompareAndSetWithExpiry"),
 	imp("kv", "delete", "KVDelete"),
 	imp("kv", "list-keys", "KVListKeys"),
 	imp("clock", "now-ms", "NowMs"),
@@ -73,6 +78,8 @@ var Imports = []Import{
 	imp("mattermost", "remove-custom-status", "RemoveCustomStatus"),
 	imp("mattermost", "get-config", "GetConfig"),
 	imp("mattermost", "publish-event", "PublishEvent"),
+	imp("scheduler", "schedule-once", "ScheduleOnce"),
+	imp("scheduler", "cancel", "ScheduleCancel"),
 }
 
 // Signature returns the WIT parameter and result types of an import, read off the Host
@@ -124,7 +131,7 @@ func (Nine) WITTuple() {}
 
 // JobEcho is the tuple echo-job returns.
 type JobEcho struct {
-	Kind   JobKind
+	Kind   Job
 	Report cabi.Result[JobReport, string]
 }
 
@@ -138,7 +145,7 @@ var (
 	ExportCheckConfig     = exp("hooks", "check-config", tof[cabi.Result[Settings, string]](), tof[PluginConfig]())
 	ExportExecuteCommand  = exp("hooks", "execute-command", tof[CommandResponse](), tof[CommandArgs]())
 	ExportServeHTTP       = exp("hooks", "serve-http", tof[PluginResponse](), tof[PluginRequest]())
-	ExportRunJob          = exp("hooks", "run-job", tof[cabi.Result[JobReport, string]](), tof[JobKind]())
+	ExportRunJob          = exp("hooks", "run-job", tof[cabi.Result[JobReport, string]](), tof[Job]())
 )
 
 // Hooks lists every function of the hooks interface: the shipped module exports them all.
@@ -175,7 +182,7 @@ var Probes = []Export{
 	probe("echo-plugin-request", tof[PluginRequest](), tof[PluginRequest]()),
 	probe("echo-command-response", tof[CommandResponse](), tof[CommandResponse]()),
 	probe("echo-slash-command", tof[SlashCommand](), tof[SlashCommand]()),
-	probe("echo-job", tof[JobEcho](), tof[JobKind](), tof[cabi.Result[JobReport, string]]()),
+	probe("echo-job", tof[JobEcho](), tof[Job](), tof[cabi.Result[JobReport, string]]()),
 	probe("echo-options", tof[ProbeOptions](), tof[ProbeOptions]()),
 	probe("render", tof[string](), tof[ProbeValue]()),
 	probe("call-imports", tof[[]string](), tof[string]()),

@@ -65,6 +65,8 @@ pub struct FakeHost {
     pub config: RefCell<PluginConfig>,
     responder: RefCell<Responder>,
     next_post: Cell<u32>,
+    /// While set, direct messages fail as Mattermost would refuse them.
+    pub refuse_dms: Cell<bool>,
 }
 
 impl Default for FakeHost {
@@ -89,6 +91,7 @@ impl Default for FakeHost {
                 Err(HttpError::Unreachable("no network".into()))
             })),
             next_post: Cell::new(0),
+            refuse_dms: Cell::new(false),
         }
     }
 }
@@ -275,6 +278,12 @@ impl Log for FakeHost {
 
 impl Mattermost for FakeHost {
     fn dm_post(&self, user_id: &str, post: &Post) -> Result<String, MmError> {
+        if self.refuse_dms.get() {
+            return Err(MmError {
+                status: 500,
+                message: "the database is down".into(),
+            });
+        }
         self.effect(Effect::DmPost {
             user_id: user_id.into(),
             post: post.clone(),

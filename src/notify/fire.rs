@@ -110,6 +110,7 @@ pub fn perform(
                 continue;
             }
         };
+        // Ok(None): done without a post (a status change), or nothing to say (an empty day).
         let result: Result<Option<String>, String> = match effect {
             Effect::Digest { date, .. } => {
                 match text::digest(
@@ -124,7 +125,10 @@ pub fn perform(
                         .dm_post(user_id, &post(message, "digest", None))
                         .map(Some)
                         .map_err(|e| e.message),
-                    None => Ok(None),
+                    None => {
+                        // An empty day the user did not want to hear about: claimed, quiet.
+                        continue;
+                    }
                 }
             }
             Effect::Reminder { meeting, .. } => {

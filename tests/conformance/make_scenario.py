@@ -12,6 +12,7 @@ H = "yandex:calendar/hooks@0.1.0#"
 P = "yandex:calendar/abi-probe@0.1.0#"
 KV = "yandex:calendar/kv@0.1.0#"
 MM = "yandex:calendar/mattermost@0.1.0#"
+SCHED = "yandex:calendar/scheduler@0.1.0#"
 
 U64_MAX = 2**64 - 1
 S64_MIN = -(2**63)
@@ -59,6 +60,10 @@ CONFIG = {"caldav-url": "https://caldav.yandex.ru", "reminder-lead-minutes": 10,
 CONFIG_BAD = dict(CONFIG, **{"caldav-url": "caldav.yandex.ru"})
 CONFIG_UNSET = {"caldav-url": None, "reminder-lead-minutes": None, "sync-interval-minutes": None,
                 "encryption-key": "a2V5", "allowed-hosts": None}
+# The minute tick reads the settings: every user's round is due every minute.
+CONFIG_TICK = dict(CONFIG, **{"sync-interval-minutes": 1})
+# One shard of the index of users with notifications (the tick reads all 64).
+SHARD = list(json.dumps({"v": 1, "d": {"users": ["u-en", "u-ru"]}}).encode())
 SETTINGS = {"caldav-url": "https://caldav.yandex.ru", "reminder-lead-minutes": 0,
             "sync-interval-minutes": 1440, "allowed-hosts": ["cal.example.org", "[fd00::1]:443"]}
 
@@ -170,16 +175,19 @@ def main():
     all_bytes = list(range(256))
     answers = {
         "yandex:calendar/http@0.1.0#send": [{"ok": HTTP_RESPONSE}, {"err": {"too-large": U64_MAX}}],
-        # The first answers the account lookup of "calendars today" (not connected).
-        KV + "get": [{"ok": None}, {"ok": list("значение".encode())}, {"err": {"store": "db down"}},
-                     {"err": {"empty-value": None}}],
+        # The first answers the account lookup of "calendars today" (not connected), the
+        # next 64 the tick's reads of the notification index (one shard holds two users).
+        KV + "get": [{"ok": None}, {"ok": SHARD}] + [{"ok": None}] * 63
+        + [{"ok": list("значение".encode())}, {"err": {"store": "db down"}}, {"err": {"empty-value": None}}],
         KV + "set": [{"ok": None}, {"err": {"key-too-long": 151}}, {"err": {"empty-value": None}}],
         KV + "set-with-expiry": [{"ok": None}, {"err": {"store": "Превышен лимит"}}],
+        KV + "compare-and-set-with-expiry": [{"ok": True}, {"err": {"store": "нет места"}}, {"ok": False}],
         KV + "compare-and-set": [{"ok": True}, {"ok": False}, {"err": {"key-too-long": 4294967295}},
                                  {"err": {"store": ""}}],
         KV + "delete": [{"ok": None}, {"err": {"store": "📆"}}],
         KV + "list-keys": [{"ok": ["a", "ключ", "📆", ""]}, {"err": {"store": "x"}}],
-        "yandex:calendar/clock@0.1.0#now-ms": [1764000000000, S64_MIN],
+        # The tick, then call-imports ×2.
+        "yandex:calendar/clock@0.1.0#now-ms": [1764000000000, 1764000000000, S64_MIN],
         MM + "dm-post": [{"ok": "post-1"}, mm_err(403, "forbidden")],
         MM + "update-post": [{"ok": None}, mm_err(404, "пост не найден")],
         MM + "delete-post": [{"ok": None}, mm_err(500, "")],
@@ -192,10 +200,11 @@ def main():
                           {"ok": U_RU}, mm_err(0, "")],
         MM + "update-custom-status": [{"ok": None}, mm_err(429, "too many requests")],
         MM + "remove-custom-status": [{"ok": None}, mm_err(65535, UNI)],
-        # activate ×2 (valid, invalid), then call-imports ×2.
-        MM + "get-config": [CONFIG, CONFIG_BAD, CONFIG,
+        # activate ×2 (valid, invalid), the tick, then call-imports ×2.
+        MM + "get-config": [CONFIG, CONFIG_BAD, CONFIG_TICK, CONFIG,
                             {"caldav-url": UNI, "reminder-lead-minutes": S64_MIN,
                              "sync-interval-minutes": 0, "encryption-key": "", "allowed-hosts": None}],
+        SCHED + "schedule-once": [{"ok": True}, {"err": "планировщик не запущен"}, {"ok": False}],
     }
     calls = [
         call(H + "activate"),
@@ -220,7 +229,7 @@ def main():
         call(H + "execute-command", args("u-ru2", "/yandex_calendar calendars today")),
         call(H + "serve-http", plugin_request("get", "/dialog/connect", "u-ru")),
         call(H + "serve-http", plugin_request("post", "/api/v1/тест", None, "тело 📆".encode())),
-        call(H + "run-job", "tick"),
+        call(H + "run-job", {"tick": None}),
         call(H + "deactivate"),
         call(P + "echo-string", ""),
         call(P + "echo-string", UNI),
@@ -276,9 +285,12 @@ def main():
         call(P + "echo-slash-command", SLASH),
         call(P + "echo-slash-command", {"trigger": "", "display-name": "", "description": "",
                                         "hint": "", "items": []}),
-        call(P + "echo-job", "tick", {"ok": {"users-seen": 4294967295, "effects": 0}}),
-        call(P + "echo-job", "tick", {"err": "ошибка 📆"}),
-        call(P + "echo-job", "tick", {"err": ""}),
+        call(P + "echo-job", {"tick": None}, {"ok": {"users-seen": 4294967295, "effects": 0,
+                                                      "due-users": ["u-ru", "пользователь 📆", ""]}}),
+        call(P + "echo-job", {"user": "8xq3zj1n3fgo5e4rwhbjmgwp3c"}, {"err": "ошибка 📆"}),
+        call(P + "echo-job", {"due": "v1/j/8xq3zj1n3fgo5e4rwhbjmgwp3c/1764000060000"},
+             {"ok": {"users-seen": 1, "effects": 2, "due-users": []}}),
+        call(P + "echo-job", {"user": ""}, {"err": ""}),
         call(P + "call-imports", 'Привет 📆 <&> "q"'),
         call(P + "call-imports", ""),
         call(P + "echo-scalars", 0.0, 0.0, "\u0000", 0, 0, []),
@@ -304,12 +316,21 @@ def main():
         call(P + "render", {"command-response": {"response-type": "in-channel", "text": UNI,
                                                  "attachments": POST["attachments"]}}),
         call(P + "render", {"slash-command": SLASH}),
-        call(P + "render", {"job": ["tick", {"err": "сбой"}]}),
+        call(P + "render", {"job": [{"tick": None}, {"err": "сбой"}]}),
+        call(P + "render", {"job": [{"due": "v1/j/u/1"}, {"ok": {"users-seen": 3, "effects": 4,
+                                                                 "due-users": ["a", "б"]}}]}),
         call(P + "render", {"options": OPTIONS_ALL}),
         call(P + "call-import", {"kv-set": ["k", [1, 2]]}),
         call(P + "call-import", {"kv-compare-and-set": ["k", None, [3]]}),
         call(P + "call-import", {"update-post": ["post-1", POST_EMPTY]}),
         call(P + "call-import", {"get-config": None}),
+        call(P + "call-import", {"kv-compare-and-set-with-expiry": ["v1/fx/u/d/20261201", None, [1, 2], 172800]}),
+        call(P + "call-import", {"schedule-once": ["v1/j/u/1764000060000", 1764000060000]}),
+        call(P + "call-import", {"cancel-job": "v1/j/u/1764000060000"}),
+        # The rounds and the one-off jobs (the store answers errors by now: they say so).
+        call(H + "run-job", {"user": "u-ru"}),
+        call(H + "run-job", {"due": "v1/j/uru/1764000060000"}),
+        call(H + "run-job", {"due": "not a job key"}),
         # Hooks never sleep: the call traps on both hosts, and the next gets a fresh instance.
         trap(P + "sleep", 5000),
         call(P + "echo-string", "after the trap"),

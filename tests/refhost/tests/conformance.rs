@@ -285,9 +285,18 @@ fn hooks_answer_as_the_plugin_should() {
     // A GET of a POST route, and an unknown route.
     let statuses: Vec<&Value> = http.iter().map(|r| &r["status"]).collect();
     assert_eq!(statuses, [&json!(405), &json!(404)]);
+    let jobs = export_results(&format!("{HOOKS}run-job"));
+    // The tick: both users of the index are due (a 1-minute sync interval).
     assert_eq!(
-        export_results(&format!("{HOOKS}run-job")),
-        [&json!({"ok": {"effects": 0, "users-seen": 0}})]
+        jobs[0],
+        &json!({"ok": {"effects": 0, "users-seen": 2, "due-users": ["u-en", "u-ru"]}})
+    );
+    // A round and a due job whose store fails say so; a key that is no job does nothing.
+    assert!(jobs[1]["err"].as_str().is_some_and(|e| e.contains("store")), "{jobs:?}");
+    assert!(jobs[2]["err"].as_str().is_some_and(|e| e.contains("store")), "{jobs:?}");
+    assert_eq!(
+        jobs[3],
+        &json!({"ok": {"effects": 0, "users-seen": 1, "due-users": []}})
     );
 }
 
@@ -308,6 +317,7 @@ fn call_imports_makes_every_import_in_order() {
         "kv#set-with-expiry",
         "kv#compare-and-set",
         "kv#compare-and-set",
+        "kv#compare-and-set-with-expiry",
         "kv#delete",
         "kv#list-keys",
         "clock#now-ms",
@@ -325,6 +335,8 @@ fn call_imports_makes_every_import_in_order() {
         "mattermost#remove-custom-status",
         "mattermost#get-config",
         "mattermost#publish-event",
+        "scheduler#schedule-once",
+        "scheduler#cancel",
     ]
     .iter()
     .map(|s| {
@@ -348,14 +360,14 @@ fn call_imports_makes_every_import_in_order() {
             json!(text.as_bytes())
         );
         let answers = lines[end]["result"].as_array().expect("list");
-        assert_eq!(answers.len(), 18, "{answers:?}");
+        assert_eq!(answers.len(), 20, "{answers:?}");
         let errs = answers
             .iter()
             .filter(|a| a.as_str().is_some_and(|s| s.contains("Err(")))
             .count();
         // Run 0: every result-typed import answers ok; run 1: all but get-config and
         // now-ms (which cannot fail) answer err, and the second compare-and-set too.
-        assert_eq!(errs, if run == 0 { 0 } else { 16 }, "{answers:?}");
+        assert_eq!(errs, if run == 0 { 0 } else { 18 }, "{answers:?}");
     }
 }
 

@@ -1,0 +1,235 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/mattermost/mattermost/server/public/plugin"
+	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
+
+	"github.com/ycal/yandex-calendar/host-shim/component"
+	"github.com/ycal/yandex-calendar/host-shim/wit"
+)
+
+// Background work (wit/types.wit, job): the component decides, the host runs it.
+//
+//   - The minute tick (cluster.Schedule, one node) asks the component which users' rounds
+//     are due and queues them; a few workers run `run-job(user(id))` at once, each in a
+//     background slot of the runtime (never an interactive one). A user already queued or
+//     running is not queued twice.
+//   - One-off jobs (`scheduler.schedule-once`) are Mattermost's job-once scheduler: kept in
+//     KV as `once_<key>`, armed in memory on the node that scheduled them (other nodes pick
+//     them up by polling every five minutes, and every node at start fires those whose time
+//     passed). The scheduler calls back one job at a time, so the callback only queues the
+//     key; workers run `run-job(due(key))` in the runtime's timely slots, apart from the
+//     rounds, so a reminder never waits for a backlog of syncs.
+
+const (
+	// maxJobKey: the scheduler stores `once_<key>` and `mutex_<key>`, within Mattermost's
+	// 150 characters (wit/host.wit, scheduler).
+	maxJobKey = 100
+	// oncePrefix is the job-once scheduler's own KV prefix for a job's metadata.
+	oncePrefix = "once_"
+	// queueSize bounds the users and fired jobs waiting for a worker.
+	queueSize = 100_000
+)
+
+// background runs users' rounds and fired one-off jobs for one activation.
+type background struct {
+	p      *Plugin
+	rt     *component.Runtime
+	rounds chan string
+	due    chan string
+	stop   chan struct{}
+	done   sync.WaitGroup
+
+	mu     sync.Mutex
+	queued map[string]bool // users whose round is queued or running
+}
+
+func newBackground(p *Plugin, rt *component.Runtime, roundWorkers, dueWorkers int) *background {
+	b := &background{p: p, rt: rt, rounds: make(chan string, queueSize), due: make(chan string, queueSize),
+		stop: make(chan struct{}), queued: map[string]bool{}}
+	for range roundWorkers {
+		b.done.Add(1)
+		go b.work(b.rounds, func(user string) wit.Job { return wit.JobUser(user) }, b.roundDone)
+	}
+	for range dueWorkers {
+		b.done.Add(1)
+		go b.work(b.due, func(key string) wit.Job { return wit.JobDue(key) }, nil)
+	}
+	return b
+}
+
+func (b *background) work(queue chan string, job func(string) wit.Job, after func(string)) {
+	defer b.done.Done()
+	for {
+		select {
+		case <-b.stop:
+			return
+		case item := <-queue:
+			b.run(job(item))
+			if after != nil {
+				after(item)
+			}
+		}
+	}
+}
+
+func (b *background) run(job wit.Job) {
+	defer b.p.recovered("run-job")
+	if _, err := b.rt.RunJob(context.Background(), job); err != nil {
+		what := "round of " + deref(job.User)
+		if job.Due != nil {
+			what = "job " + *job.Due
+		}
+		b.p.API.LogError("background job failed", "job", what, "error", err.Error())
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func (b *background) roundDone(user string) {
+	b.mu.Lock()
+	delete(b.queued, user)
+	b.mu.Unlock()
+}
+
+// queueRound queues a user's round unless it is queued or running already; false if not.
+func (b *background) queueRound(user string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.queued[user] {
+		return false
+	}
+	select {
+	case b.rounds <- user:
+		b.queued[user] = true
+		return true
+	default:
+		return false // full: the user's next round comes at the next interval
+	}
+}
+
+// fired queues a one-off job that came due; it waits while the queue is full.
+func (b *background) fired(key string) {
+	select {
+	case b.due <- key:
+	case <-b.stop:
+	}
+}
+
+// close stops the workers; calls in flight end with the runtime.
+func (b *background) close() {
+	close(b.stop)
+}
+
+// The job-once scheduler is a process-wide singleton in pluginapi/cluster: it is created and
+// started once, talks to the plugin API through onceAPI (the active plugin's), and hands
+// fired jobs to whichever activation is current.
+var onceJobs struct {
+	start sync.Once
+	sched *cluster.JobOnceScheduler
+	err   error
+	api   atomic.Pointer[apiRef]
+	fire  atomic.Pointer[func(string)]
+}
+
+type apiRef struct{ api plugin.API }
+
+// onceAPI is the plugin API of the current activation, for the scheduler.
+type onceAPI struct{}
+
+func (onceAPI) api() plugin.API { return onceJobs.api.Load().api }
+
+func (o onceAPI) KVGet(key string) ([]byte, *model.AppError) { return o.api().KVGet(key) }
+func (o onceAPI) KVDelete(key string) *model.AppError        { return o.api().KVDelete(key) }
+func (o onceAPI) KVList(page, count int) ([]string, *model.AppError) {
+	return o.api().KVList(page, count)
+}
+func (o onceAPI) KVSetWithOptions(key string, value []byte, opts model.PluginKVSetOptions) (bool, *model.AppError) {
+	return o.api().KVSetWithOptions(key, value, opts)
+}
+func (o onceAPI) LogError(msg string, kv ...any) { o.api().LogError(msg, kv...) }
+
+// startOnceJobs points the scheduler at this activation and starts it the first time. Jobs
+// whose time passed while no node ran them fire at once.
+func (p *Plugin) startOnceJobs(fire func(key string)) error {
+	onceJobs.api.Store(&apiRef{p.API})
+	onceJobs.fire.Store(&fire)
+	onceJobs.start.Do(func() {
+		s := cluster.GetJobOnceScheduler(onceAPI{})
+		if err := s.SetCallback(func(key string, _ any) {
+			if f := onceJobs.fire.Load(); f != nil {
+				(*f)(key)
+			}
+		}); err != nil {
+			onceJobs.err = err
+			return
+		}
+		onceJobs.err = s.Start()
+		onceJobs.sched = s
+	})
+	return onceJobs.err
+}
+
+var errNoScheduler = errors.New("the job scheduler is not running")
+
+// scheduleOnce arms job key for at; false if it is armed already.
+func (p *Plugin) scheduleOnce(key string, at time.Time) (bool, error) {
+	if n := len([]rune(key)); n == 0 || n > maxJobKey {
+		return false, fmt.Errorf("job key of %d characters (1 to %d)", n, maxJobKey)
+	}
+	s := onceJobs.sched
+	if s == nil || onceJobs.err != nil {
+		return false, errNoScheduler
+	}
+	if _, err := s.ScheduleOnce(key, at, nil); err != nil {
+		// The scheduler refuses a key that exists; tell that apart from a failure.
+		if v, appErr := p.API.KVGet(oncePrefix + key); appErr == nil && v != nil {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, nil
+}
+
+// cancelOnce disarms job key (on this node, and in KV for the others).
+func (p *Plugin) cancelOnce(key string) {
+	if s := onceJobs.sched; s != nil && len([]rune(key)) <= maxJobKey && key != "" {
+		s.Cancel(key)
+	}
+}
+
+// runTick runs on one cluster node at a time (cluster.Schedule holds a cluster mutex): the
+// component names the users whose round is due, and they are queued.
+func (p *Plugin) runTick(a *active) {
+	defer p.recovered("tick")
+	if p.active.Load() != a {
+		return // deactivated meanwhile
+	}
+	report, err := a.runtime.RunJob(context.Background(), wit.JobTick())
+	if err != nil {
+		p.API.LogError("tick failed", "error", err.Error())
+		return
+	}
+	skipped := 0
+	for _, u := range report.DueUsers {
+		if !a.bg.queueRound(u) {
+			skipped++
+		}
+	}
+	if skipped > 0 {
+		p.API.LogDebug("tick: rounds already queued or running", "users", fmt.Sprint(skipped))
+	}
+}
