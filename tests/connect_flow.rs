@@ -354,15 +354,23 @@ fn connect_choose_agenda_revoke_disconnect() {
         "{profile}"
     );
 
-    // Notifications: the dialog saves the choice, and the scheduler check says honestly
-    // that nothing is scheduled in this version.
+    // Notifications: the dialog saves the choice (three calendars shown: three to watch),
+    // and the scheduler check says what is set and what comes next.
     assert_eq!(
         w.command("john", "/yandex_calendar notifications create"),
         ""
     );
     let (url, dialog) = w.last_dialog();
     assert_eq!(url, "/dialog/notifications");
-    assert_eq!(dialog.elements.len(), 5);
+    assert_eq!(dialog.elements.len(), 10);
+    assert_eq!(
+        dialog
+            .elements
+            .iter()
+            .filter(|e| e.name.starts_with("watch_") && e.default_value == "true")
+            .count(),
+        3
+    );
     let answer = w.post(
         "john",
         &url,
@@ -371,23 +379,26 @@ fn connect_choose_agenda_revoke_disconnect() {
     assert_eq!(answer, json!({}));
     let saved = ephemeral_posts(&w.take_effects());
     assert!(
-        saved.last().is_some_and(|p| p
-            .message
-            .contains("digest at 08:30, reminders 15 minutes before")),
+        saved.last().is_some_and(|p| p.message.contains(
+            "digest at 08:30 on weekdays (not on empty days), reminders 15 minutes before"
+        )),
         "{saved:?}"
     );
     let check = w.command("john", "/yandex_calendar checks check_scheduler");
     assert!(
-        check.starts_with("Nothing is scheduled for you") && check.contains("digest at 08:30"),
+        check.starts_with("#### Yandex Calendar: your notifications")
+            && check.contains("digest at 08:30 on weekdays")
+            && check.contains("- Next digest: "),
         "{check}"
     );
-    assert_eq!(
-        w.command("john", "/yandex_calendar notifications delete"),
-        "Notification settings deleted."
+    assert!(w
+        .command("john", "/yandex_calendar notifications delete")
+        .starts_with("Notifications are off"));
+    let off = w.command("john", "/yandex_calendar checks check_scheduler");
+    assert!(
+        off.starts_with("Notifications are off") && !off.contains("08:30"),
+        "{off}"
     );
-    assert!(!w
-        .command("john", "/yandex_calendar checks check_scheduler")
-        .contains("08:30"));
 
     // A bad date is explained with an example.
     let bad = w.command("john", "/yandex_calendar date 31.02.2026");

@@ -420,7 +420,10 @@ pub fn notify_prefs(
         .selected()
         .map(|c| CalendarId::of_url(&c.url))
         .collect();
-    let calendars = if shown.len() > 1 {
+    let offered = shown
+        .iter()
+        .any(|id| submission.contains_key(&watch_field(id)));
+    let calendars = if shown.len() > 1 && offered {
         let ticked: Vec<String> = shown
             .iter()
             .filter(|id| flag(&watch_field(id)))
@@ -432,6 +435,7 @@ pub fn notify_prefs(
         // All ticked: every calendar shown, also those chosen later.
         (ticked.len() < shown.len()).then_some(ticked)
     } else {
+        // One calendar, or a client that sent no calendar fields: all of them.
         None
     };
     Ok(NotifyPrefs {
@@ -632,9 +636,19 @@ mod tests {
             .filter(|e| e.name.starts_with("watch_"))
             .collect();
         assert_eq!(watch.len(), 2);
-        assert!(watch.iter().all(|e| e.default_value == "true"), "default: all");
+        assert!(
+            watch.iter().all(|e| e.default_value == "true"),
+            "default: all"
+        );
         let mut sub = Map::new();
         sub.insert(REMINDER.into(), Value::String("10".into()));
+        assert_eq!(
+            notify_prefs(&sub, &a, 1).unwrap().calendars,
+            None,
+            "no fields: all"
+        );
+        sub.insert(watch[0].name.clone(), Value::Bool(false));
+        sub.insert(watch[1].name.clone(), Value::Bool(false));
         assert_eq!(notify_prefs(&sub, &a, 1), Err(NotifyRefusal::NoCalendar));
         sub.insert(watch[1].name.clone(), Value::Bool(true));
         let p = notify_prefs(&sub, &a, 1).unwrap();

@@ -67,6 +67,11 @@ pub struct FakeHost {
     next_post: Cell<u32>,
     /// While set, direct messages fail as Mattermost would refuse them.
     pub refuse_dms: Cell<bool>,
+    /// Every key read, in order (what an idle path must not touch).
+    pub reads: RefCell<Vec<String>>,
+    /// Another writer: the next compare-and-set of a key listed here finds this value
+    /// stored just before it (and fails, as it would after losing the race).
+    pub race: RefCell<BTreeMap<String, Vec<u8>>>,
 }
 
 impl Default for FakeHost {
@@ -92,6 +97,8 @@ impl Default for FakeHost {
             })),
             next_post: Cell::new(0),
             refuse_dms: Cell::new(false),
+            reads: RefCell::default(),
+            race: RefCell::default(),
         }
     }
 }
@@ -186,6 +193,7 @@ impl Kv for FakeHost {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, KvError> {
         key_ok(key)?;
         self.expire();
+        self.reads.borrow_mut().push(key.to_string());
         Ok(self.kv.borrow().get(key).cloned())
     }
     fn set(&self, key: &str, value: &[u8]) -> Result<(), KvError> {
@@ -195,12 +203,7 @@ impl Kv for FakeHost {
         self.kv.borrow_mut().insert(key.into(), value.to_vec());
         Ok(())
     }
-    fn set_with_expiry(
-        &self,
-        key: &str,
-        value: &[u8],
-        expire_seconds: u32,
-    ) -> Result<(), KvError> {
+    fn set_with_expiry(&self, key: &str, value: &[u8], expire_seconds: u32) -> Result<(), KvError> {
         self.set(key, value)?;
         self.expires.borrow_mut().insert(
             key.into(),
@@ -234,6 +237,9 @@ impl Kv for FakeHost {
         value_ok(old)?;
         value_ok(new)?;
         self.expire();
+        if let Some(theirs) = self.race.borrow_mut().remove(key) {
+            self.kv.borrow_mut().insert(key.into(), theirs);
+        }
         let mut kv = self.kv.borrow_mut();
         if kv.get(key).map(Vec::as_slice) != old {
             return Ok(false);

@@ -176,9 +176,18 @@ fn changed(c: &Changed<'_>) -> String {
             old: Some(old),
             new: Some(new),
         } => format!("place «{old}» → «{new}»"),
-        Changed::Location { old: None, new: Some(new) } => format!("place «{new}» added"),
-        Changed::Location { old: Some(_), new: None } => "place removed".into(),
-        Changed::Location { old: None, new: None } => "place".into(),
+        Changed::Location {
+            old: None,
+            new: Some(new),
+        } => format!("place «{new}» added"),
+        Changed::Location {
+            old: Some(_),
+            new: None,
+        } => "place removed".into(),
+        Changed::Location {
+            old: None,
+            new: None,
+        } => "place".into(),
         Changed::Telemost { removed: false } => "Telemost link".into(),
         Changed::Telemost { removed: true } => "Telemost link removed".into(),
         Changed::Description => "description".into(),

@@ -120,13 +120,18 @@ pub enum Scope {
 /// One thing about a meeting that changed (besides its time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Changed<'a> {
-    Title { old: &'a str, new: &'a str },
+    Title {
+        old: &'a str,
+        new: &'a str,
+    },
     Location {
         old: Option<&'a str>,
         new: Option<&'a str>,
     },
     /// The Telemost link: added or changed (`removed: false`), or removed.
-    Telemost { removed: bool },
+    Telemost {
+        removed: bool,
+    },
     Description,
 }
 

@@ -180,9 +180,18 @@ fn changed(c: &Changed<'_>) -> String {
             old: Some(old),
             new: Some(new),
         } => format!("место «{old}» → «{new}»"),
-        Changed::Location { old: None, new: Some(new) } => format!("добавлено место «{new}»"),
-        Changed::Location { old: Some(_), new: None } => "место убрано".into(),
-        Changed::Location { old: None, new: None } => "место".into(),
+        Changed::Location {
+            old: None,
+            new: Some(new),
+        } => format!("добавлено место «{new}»"),
+        Changed::Location {
+            old: Some(_),
+            new: None,
+        } => "место убрано".into(),
+        Changed::Location {
+            old: None,
+            new: None,
+        } => "место".into(),
         Changed::Telemost { removed: false } => "ссылка на Телемост".into(),
         Changed::Telemost { removed: true } => "ссылка на Телемост убрана".into(),
         Changed::Description => "описание".into(),

@@ -59,7 +59,12 @@ pub fn calendar_names(account: &Account, prefs: &NotifyPrefs) -> impl Fn(&str) -
     let named = watched.len() > 1;
     move |url: &str| {
         named
-            .then(|| watched.iter().find(|(u, _)| u == url).map(|(_, n)| n.clone()))
+            .then(|| {
+                watched
+                    .iter()
+                    .find(|(u, _)| u == url)
+                    .map(|(_, n)| n.clone())
+            })
             .flatten()
     }
 }

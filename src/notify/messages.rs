@@ -189,9 +189,7 @@ fn change_line(
             })
         }
         ChangeDetail::SeriesEnded { last } => {
-            let last = last.map(|l| {
-                locale.t(Msg::DayTime(l.with_timezone(&tz).naive_local()))
-            });
+            let last = last.map(|l| locale.t(Msg::DayTime(l.with_timezone(&tz).naive_local())));
             locale.t(Msg::ChangeSeriesEnded {
                 title,
                 last: last.as_deref(),

@@ -110,7 +110,10 @@ pub fn tick(host: &impl Host) -> Result<JobReport, String> {
 /// A one-off job came due: does what is due for its user now.
 pub fn due(host: &impl Host, key: &str) -> Result<u32, String> {
     let Some((user_id, at_ms)) = keys::parse_job(key) else {
-        host.log(LogLevel::Warn, &format!("a job with an unknown key fired: {key}"));
+        host.log(
+            LogLevel::Warn,
+            &format!("a job with an unknown key fired: {key}"),
+        );
         return Ok(0);
     };
     let mut now_ms = host.now_ms();
@@ -122,8 +125,8 @@ pub fn due(host: &impl Host, key: &str) -> Result<u32, String> {
     else {
         return Ok(0);
     };
-    let Some(plan) = record::get_or_rebuild::<Plan>(host, &keys::plan(&user_id))
-        .map_err(|e| e.to_string())?
+    let Some(plan) =
+        record::get_or_rebuild::<Plan>(host, &keys::plan(&user_id)).map_err(|e| e.to_string())?
     else {
         return Ok(0);
     };
@@ -141,7 +144,10 @@ pub fn save(host: &impl Host, user_id: &str, prefs: &NotifyPrefs) -> Result<(), 
     record::put(host, &keys::notify(user_id), prefs)?;
     index::add_to(host, index::Index::Notified, user_id)?;
     if let Err(e) = round::run(host, user_id, round::Trigger::Interactive) {
-        host.log(LogLevel::Warn, &format!("round of {user_id} after saving: {e}"));
+        host.log(
+            LogLevel::Warn,
+            &format!("round of {user_id} after saving: {e}"),
+        );
     }
     Ok(())
 }
@@ -163,7 +169,10 @@ pub fn stop(host: &impl Host, user_id: &str) -> Result<bool, StoreError> {
     {
         let current = host.get_user(user_id).ok().and_then(|u| u.custom_status);
         if let Err(e) = status::off(host, user_id, host.now_ms(), current.as_ref()) {
-            host.log(LogLevel::Warn, &format!("status of {user_id} not restored: {e}"));
+            host.log(
+                LogLevel::Warn,
+                &format!("status of {user_id} not restored: {e}"),
+            );
         }
     }
     snapshots::delete(host, user_id)?;
@@ -184,8 +193,16 @@ pub fn stop(host: &impl Host, user_id: &str) -> Result<bool, StoreError> {
 pub fn scheduler_report(host: &impl Host, user_id: &str) -> String {
     let account = match account::load(host, user_id) {
         Ok(Some(a)) => a,
-        Ok(None) => return account::person(host, user_id, None).locale.t(Msg::NotConnected),
-        Err(p) => return account::person(host, user_id, None).locale.t(Msg::Problem(p)),
+        Ok(None) => {
+            return account::person(host, user_id, None)
+                .locale
+                .t(Msg::NotConnected)
+        }
+        Err(p) => {
+            return account::person(host, user_id, None)
+                .locale
+                .t(Msg::Problem(p))
+        }
     };
     let person = account::person(host, user_id, Some(&account));
     let l = person.locale;

@@ -115,7 +115,11 @@ fn local_date(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
 fn reminder_window(m: &Upcoming, lead: u32, tz: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
     let start = m.instants(tz).0;
     let at = start - Duration::minutes(i64::from(lead));
-    let until = if lead == 0 { start + START_GRACE } else { start };
+    let until = if lead == 0 {
+        start + START_GRACE
+    } else {
+        start
+    };
     (at, until)
 }
 
@@ -159,8 +163,8 @@ pub fn due<'a>(i: &Inputs<'a>) -> Vec<Effect<'a>> {
         };
         // Still on while a busy interval that overlaps it runs (the status-on of that
         // interval extends it); off once none does: ended, cancelled, declined, moved.
-        let goes_on = i.prefs.status
-            && current.is_some_and(|b| b.start < set.end && set.start < b.end);
+        let goes_on =
+            i.prefs.status && current.is_some_and(|b| b.start < set.end && set.start < b.end);
         if !goes_on {
             out.push(Effect::StatusOff(set));
         }

@@ -18,10 +18,10 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::fire;
 use super::messages::{self, AnswerGroup, Item};
 use super::model::Upcoming;
 use super::plan::{self, Inputs};
-use super::fire;
 use crate::account::{self, refresh, Person};
 use crate::bindings::types::LogLevel;
 use crate::caldav::CalDavError;
@@ -129,7 +129,13 @@ struct Synced {
     paused: Option<Problem>,
 }
 
-fn sync(host: &impl Host, user_id: &str, account: &Account, person: &Person, trigger: Trigger) -> Synced {
+fn sync(
+    host: &impl Host,
+    user_id: &str,
+    account: &Account,
+    person: &Person,
+    trigger: Trigger,
+) -> Synced {
     let stale = |p: Option<Problem>| Synced {
         fresh: false,
         problem: p,
@@ -206,7 +212,12 @@ pub fn watched<'a>(account: &'a Account, prefs: &'a NotifyPrefs) -> Vec<&'a Cale
 }
 
 /// What the plan's meetings are built from, as one short hash.
-fn fingerprint(person: &Person, me: &[String], watched: &[&CalendarEntry], markers: &Markers) -> String {
+fn fingerprint(
+    person: &Person,
+    me: &[String],
+    watched: &[&CalendarEntry],
+    markers: &Markers,
+) -> String {
     let mut text = format!(
         "{}|{}|{}",
         crate::snapshot::SNAPSHOT_VERSION,
@@ -370,7 +381,8 @@ fn read_sources(
             .get(id.as_str())
             .map_or(1, |m| m.buckets.max(1))
             .max(bodies::buckets_for(state.state.objects.len()));
-        let mut texts = bodies::read_objects(host, user_id, &id, buckets).map_err(|e| e.to_string())?;
+        let mut texts =
+            bodies::read_objects(host, user_id, &id, buckets).map_err(|e| e.to_string())?;
         let objects = state
             .state
             .objects
@@ -440,7 +452,15 @@ fn tell(
     against: &str,
     now: DateTime<Utc>,
 ) -> u32 {
-    let told = messages::tell(found, snapshot, against, prefs, person.locale, person.tz, now);
+    let told = messages::tell(
+        found,
+        snapshot,
+        against,
+        prefs,
+        person.locale,
+        person.tz,
+        now,
+    );
     let user_id = person.user_id.as_str();
     let now_ms = now.timestamp_millis();
     let ttl = Duration::days(2).num_seconds() as u32;

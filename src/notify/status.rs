@@ -185,12 +185,7 @@ pub fn off(
 }
 
 /// Writes the state if it is still what we read (another instance may have moved on).
-fn write(
-    host: &impl Host,
-    key: &str,
-    old: &StatusState,
-    new: &StatusState,
-) -> Result<(), String> {
+fn write(host: &impl Host, key: &str, old: &StatusState, new: &StatusState) -> Result<(), String> {
     let result = record::update(host, key, |cur: Result<Option<StatusState>, _>| {
         let cur = cur.ok().flatten().unwrap_or_default();
         if cur == *old {

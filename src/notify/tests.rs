@@ -10,8 +10,7 @@ use crate::host::fake::FakeHost;
 use crate::host::Mattermost;
 use crate::ical::{PartStat, Span};
 use crate::store::{
-    keys, record, Account, AccountStatus, CalendarEntry, DigestDays, NotifyPrefs, Plan,
-    StatusState,
+    keys, record, Account, AccountStatus, CalendarEntry, DigestDays, NotifyPrefs, Plan, StatusState,
 };
 
 const USER: &str = "u1xyz0000000000000000000000";
@@ -110,7 +109,9 @@ fn the_digest_stays_at_nine_across_dst_in_berlin_and_new_york() {
         (Tz::America__New_York, date(2026, 10, 30), date(2026, 11, 2)),
     ] {
         let i = inputs(at(tz, 2026, 1, 1, 0, 0), tz, &[], &p, &none);
-        let from = before.and_hms_opt(0, 0, 0).map(|t| tz.from_local_datetime(&t).single()).flatten();
+        let from = before
+            .and_hms_opt(0, 0, 0)
+            .and_then(|t| tz.from_local_datetime(&t).single());
         let from = from.expect("midnight").with_timezone(&Utc);
         let to = from + Duration::days(4);
         let found = digests(&plan::ahead(&i, from, to));
@@ -214,7 +215,10 @@ fn reminders_lead_and_what_is_not_reminded() {
     };
     let meetings = [meeting("ok", ten, 30), declined, free, all_day];
     let i = inputs(ten - Duration::minutes(10), tz, &meetings, &p, &none);
-    assert_eq!(reminders(&due(&i)), vec![("ok", ten - Duration::minutes(10))]);
+    assert_eq!(
+        reminders(&due(&i)),
+        vec![("ok", ten - Duration::minutes(10))]
+    );
     // Not a minute early, and not once the meeting has started.
     let i = inputs(ten - Duration::minutes(11), tz, &meetings, &p, &none);
     assert!(reminders(&due(&i)).is_empty());
@@ -222,7 +226,9 @@ fn reminders_lead_and_what_is_not_reminded() {
     assert!(reminders(&due(&i)).is_empty());
     // What the jobs are armed for: the reminder at 9:50, the status at 10:00 and 10:30.
     let i = inputs(ten - Duration::hours(1), tz, &meetings, &p, &none);
-    let armed: Vec<i64> = plan::arm_times(&i, Duration::hours(1)).into_iter().collect();
+    let armed: Vec<i64> = plan::arm_times(&i, Duration::hours(1))
+        .into_iter()
+        .collect();
     assert_eq!(
         armed,
         vec![
@@ -264,7 +270,11 @@ fn a_meeting_moved_into_the_lead_time_is_reminded_at_once_and_a_move_makes_a_new
     assert_ne!(key(&before[0]), key(&after[0]));
     let mut again = after[0].clone();
     again.summary = "renamed".into();
-    assert_eq!(key(&after[0]), key(&again), "a new title is not a new reminder");
+    assert_eq!(
+        key(&after[0]),
+        key(&again),
+        "a new title is not a new reminder"
+    );
 }
 
 #[test]
@@ -375,9 +385,15 @@ fn a_reminder_job_posts_once_with_the_join_link() {
     let dms = host.dms();
     assert_eq!(dms.len(), 1, "{dms:?}");
     let text = &dms[0].1;
-    assert!(text.starts_with("🔔 Через 10 мин: **Meeting m** · вт, 1 дек, 10:00–10:30"), "{text}");
+    assert!(
+        text.starts_with("🔔 Через 10 мин: **Meeting m** · вт, 1 дек, 10:00–10:30"),
+        "{text}"
+    );
     assert!(text.contains("📍 Room 5 · 👥 3 участника"), "{text}");
-    assert!(text.contains("[Подключиться](https://telemost.yandex.ru/j/m)"), "{text}");
+    assert!(
+        text.contains("[Подключиться](https://telemost.yandex.ru/j/m)"),
+        "{text}"
+    );
     // The claim holds the post id.
     let claim = crate::store::claims::read(
         &host,
@@ -409,23 +425,35 @@ fn status_over_back_to_back_meetings_then_the_users_own_comes_back() {
     let mut p = prefs();
     p.reminder_minutes = None;
     let host = world(
-        vec![meeting("a", ten, 30), meeting("b", ten + Duration::minutes(30), 30)],
+        vec![
+            meeting("a", ten, 30),
+            meeting("b", ten + Duration::minutes(30), 30),
+        ],
         p,
     );
     // The user's own status, without an expiry.
     set_status(&host, "palm_tree", "Отпуск скоро", None);
     fire_at(&host, ten);
     let on = status_of(&host).expect("a status");
-    assert_eq!((on.emoji.as_str(), on.text.as_str()), ("calendar", "На встрече"));
+    assert_eq!(
+        (on.emoji.as_str(), on.text.as_str()),
+        ("calendar", "На встрече")
+    );
     // Mattermost clears it by itself at the end of both meetings, as a safety net.
-    assert_eq!(on.expires_at_ms, Some((ten + Duration::hours(1)).timestamp_millis()));
+    assert_eq!(
+        on.expires_at_ms,
+        Some((ten + Duration::hours(1)).timestamp_millis())
+    );
     // The second meeting starts: still one status, no change.
     let changes = host.effects.borrow().len();
     fire_at(&host, ten + Duration::minutes(30));
     assert_eq!(host.effects.borrow().len(), changes);
     fire_at(&host, ten + Duration::hours(1));
     let back = status_of(&host).expect("the user's status is back");
-    assert_eq!((back.emoji.as_str(), back.text.as_str()), ("palm_tree", "Отпуск скоро"));
+    assert_eq!(
+        (back.emoji.as_str(), back.text.as_str()),
+        ("palm_tree", "Отпуск скоро")
+    );
     assert!(record::get::<StatusState>(&host, &keys::status(USER))
         .expect("read")
         .is_none());
@@ -456,7 +484,12 @@ fn an_expired_previous_status_is_not_restored() {
     let ten = at(tz, 2026, 12, 1, 10, 0);
     let host = world(vec![meeting("a", ten, 60)], prefs());
     // "Back at 10:30": over before the meeting ends.
-    set_status(&host, "car", "В пути", Some((ten + Duration::minutes(30)).timestamp_millis()));
+    set_status(
+        &host,
+        "car",
+        "В пути",
+        Some((ten + Duration::minutes(30)).timestamp_millis()),
+    );
     fire_at(&host, ten);
     fire_at(&host, ten + Duration::hours(1));
     assert_eq!(status_of(&host), None);
@@ -495,7 +528,11 @@ fn the_digest_job_leaves_out_declined_meetings_and_puts_all_day_first() {
     };
     holiday.summary = "Day off in the office".into();
     let host = world(
-        vec![meeting("standup", at(tz, 2026, 12, 1, 10, 0), 15), declined, holiday],
+        vec![
+            meeting("standup", at(tz, 2026, 12, 1, 10, 0), 15),
+            declined,
+            holiday,
+        ],
         prefs(),
     );
     assert_eq!(fire_at(&host, nine), 1);
@@ -507,7 +544,10 @@ fn the_digest_job_leaves_out_declined_meetings_and_puts_all_day_first() {
     let standup_at = text.find("Meeting standup").expect("the meeting");
     assert!(holiday_at < standup_at, "{text}");
     assert!(!text.contains("declined"), "{text}");
-    assert!(text.contains("[Телемост](https://telemost.yandex.ru/j/standup)"), "{text}");
+    assert!(
+        text.contains("[Телемост](https://telemost.yandex.ru/j/standup)"),
+        "{text}"
+    );
     // An empty day: said, or skipped by the user's choice.
     let mut quiet = prefs();
     quiet.digest_empty = false;
@@ -516,7 +556,11 @@ fn the_digest_job_leaves_out_declined_meetings_and_puts_all_day_first() {
     assert!(host.dms().is_empty());
     let host = world(vec![], prefs());
     fire_at(&host, nine);
-    assert!(host.dms()[0].1.contains("Ничего не запланировано"), "{:?}", host.dms());
+    assert!(
+        host.dms()[0].1.contains("Ничего не запланировано"),
+        "{:?}",
+        host.dms()
+    );
 }
 
 #[test]

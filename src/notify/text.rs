@@ -93,7 +93,10 @@ pub fn reminder(locale: Locale, m: &Upcoming, tz: Tz, now: DateTime<Utc>) -> Str
         details.push(format!("📍 {}", markdown_text(place)));
     }
     if m.attendees > 0 {
-        details.push(format!("👥 {}", locale.t(Msg::Attendees(m.attendees as usize))));
+        details.push(format!(
+            "👥 {}",
+            locale.t(Msg::Attendees(m.attendees as usize))
+        ));
     }
     if !details.is_empty() {
         out.push('\n');

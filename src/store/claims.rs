@@ -21,7 +21,12 @@ pub enum Claimed {
 }
 
 /// Claims `key` for `ttl_seconds` (at least a minute).
-pub fn claim(kv: &impl Kv, key: &str, now_ms: i64, ttl_seconds: u32) -> Result<Claimed, StoreError> {
+pub fn claim(
+    kv: &impl Kv,
+    key: &str,
+    now_ms: i64,
+    ttl_seconds: u32,
+) -> Result<Claimed, StoreError> {
     let value = record::encode(&Claim {
         at_ms: now_ms,
         post: None,
@@ -74,12 +79,21 @@ mod tests {
         };
         assert_eq!(claim(&host, "k", 1, 120).unwrap(), Claimed::Taken);
         record(&host, "k", &mine, 2, "post-1", 120).unwrap();
-        assert_eq!(read(&host, "k").unwrap().and_then(|c| c.post).as_deref(), Some("post-1"));
+        assert_eq!(
+            read(&host, "k").unwrap().and_then(|c| c.post).as_deref(),
+            Some("post-1")
+        );
         // Recording again with the old value does nothing (compare-and-set).
         record(&host, "k", &mine, 3, "post-2", 120).unwrap();
-        assert_eq!(read(&host, "k").unwrap().and_then(|c| c.post).as_deref(), Some("post-1"));
+        assert_eq!(
+            read(&host, "k").unwrap().and_then(|c| c.post).as_deref(),
+            Some("post-1")
+        );
         host.now_ms.set(121_000);
-        assert!(matches!(claim(&host, "k", 121_000, 120).unwrap(), Claimed::Won(_)));
+        assert!(matches!(
+            claim(&host, "k", 121_000, 120).unwrap(),
+            Claimed::Won(_)
+        ));
     }
 
     #[test]
@@ -89,6 +103,9 @@ mod tests {
             panic!("the first claim wins");
         };
         release(&host, "k", &mine).unwrap();
-        assert!(matches!(claim(&host, "k", 1, 600).unwrap(), Claimed::Won(_)));
+        assert!(matches!(
+            claim(&host, "k", 1, 600).unwrap(),
+            Claimed::Won(_)
+        ));
     }
 }

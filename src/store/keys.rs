@@ -315,8 +315,16 @@ mod job_tests {
     fn claims_differ_by_what_they_claim() {
         let u = "u1";
         let a = claim_reminder(u, "m", None, 1000, 10);
-        assert_ne!(a, claim_reminder(u, "m", None, 2000, 10), "moved: a new reminder");
-        assert_ne!(a, claim_reminder(u, "m", None, 1000, 5), "another lead: a new one");
+        assert_ne!(
+            a,
+            claim_reminder(u, "m", None, 2000, 10),
+            "moved: a new reminder"
+        );
+        assert_ne!(
+            a,
+            claim_reminder(u, "m", None, 1000, 5),
+            "another lead: a new one"
+        );
         assert_ne!(a, claim_reminder(u, "m", Some("x"), 1000, 10));
         assert_ne!(a, claim_reminder("u2", "m", None, 1000, 10));
         assert_ne!(claim_status(u, true, 1, 2), claim_status(u, false, 1, 2));

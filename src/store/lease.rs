@@ -61,14 +61,10 @@ fn acquire_key(
 
 /// Gives the lease back if it is still ours.
 pub fn release(kv: &impl Kv, held: &Held) -> Result<(), StoreError> {
-    record::update(
-        kv,
-        &held.key,
-        |cur: Result<Option<Lease>, _>| match cur {
-            Ok(Some(l)) if l == held.lease => (Change::Delete, ()),
-            _ => (Change::Keep, ()),
-        },
-    )
+    record::update(kv, &held.key, |cur: Result<Option<Lease>, _>| match cur {
+        Ok(Some(l)) if l == held.lease => (Change::Delete, ()),
+        _ => (Change::Keep, ()),
+    })
 }
 
 #[cfg(test)]

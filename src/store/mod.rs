@@ -44,7 +44,7 @@ pub mod snapshots;
 pub use keys::CalendarId;
 pub use record::{Change, StoreError};
 pub use records::{
-    Account, AccountStatus, Bucket, CalendarEntry, CalendarMarker, Claim, DigestDays,
-    IndexShard, Lease, Markers, NotifyPrefs, OurStatus, Plan, Problem, ProblemAt, SavedStatus,
-    StatusState, SyncState,
+    Account, AccountStatus, Bucket, CalendarEntry, CalendarMarker, Claim, DigestDays, IndexShard,
+    Lease, Markers, NotifyPrefs, OurStatus, Plan, Problem, ProblemAt, SavedStatus, StatusState,
+    SyncState,
 };

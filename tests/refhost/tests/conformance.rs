@@ -292,8 +292,14 @@ fn hooks_answer_as_the_plugin_should() {
         &json!({"ok": {"effects": 0, "users-seen": 2, "due-users": ["u-en", "u-ru"]}})
     );
     // A round and a due job whose store fails say so; a key that is no job does nothing.
-    assert!(jobs[1]["err"].as_str().is_some_and(|e| e.contains("store")), "{jobs:?}");
-    assert!(jobs[2]["err"].as_str().is_some_and(|e| e.contains("store")), "{jobs:?}");
+    assert!(
+        jobs[1]["err"].as_str().is_some_and(|e| e.contains("store")),
+        "{jobs:?}"
+    );
+    assert!(
+        jobs[2]["err"].as_str().is_some_and(|e| e.contains("store")),
+        "{jobs:?}"
+    );
     assert_eq!(
         jobs[3],
         &json!({"ok": {"effects": 0, "users-seen": 1, "due-users": []}})
