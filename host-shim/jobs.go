@@ -139,8 +139,8 @@ func (b *background) close() {
 // fired jobs to whichever activation is current.
 var onceJobs struct {
 	start sync.Once
-	sched *cluster.JobOnceScheduler
 	err   error
+	sched atomic.Pointer[cluster.JobOnceScheduler] // set once started
 	api   atomic.Pointer[apiRef]
 	fire  atomic.Pointer[func(string)]
 }
@@ -177,8 +177,9 @@ func (p *Plugin) startOnceJobs(fire func(key string)) error {
 			onceJobs.err = err
 			return
 		}
-		onceJobs.err = s.Start()
-		onceJobs.sched = s
+		if onceJobs.err = s.Start(); onceJobs.err == nil {
+			onceJobs.sched.Store(s)
+		}
 	})
 	return onceJobs.err
 }
@@ -190,8 +191,8 @@ func (p *Plugin) scheduleOnce(key string, at time.Time) (bool, error) {
 	if n := len([]rune(key)); n == 0 || n > maxJobKey {
 		return false, fmt.Errorf("job key of %d characters (1 to %d)", n, maxJobKey)
 	}
-	s := onceJobs.sched
-	if s == nil || onceJobs.err != nil {
+	s := onceJobs.sched.Load()
+	if s == nil {
 		return false, errNoScheduler
 	}
 	if _, err := s.ScheduleOnce(key, at, nil); err != nil {
@@ -206,7 +207,7 @@ func (p *Plugin) scheduleOnce(key string, at time.Time) (bool, error) {
 
 // cancelOnce disarms job key (on this node, and in KV for the others).
 func (p *Plugin) cancelOnce(key string) {
-	if s := onceJobs.sched; s != nil && len([]rune(key)) <= maxJobKey && key != "" {
+	if s := onceJobs.sched.Load(); s != nil && len([]rune(key)) <= maxJobKey && key != "" {
 		s.Cancel(key)
 	}
 }

@@ -231,6 +231,9 @@ func (a *fakeAPI) CreatePost(p *model.Post) (*model.Post, *model.AppError) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	p.Id = fmt.Sprintf("post%d", len(a.posts)+1)
+	if p.CreateAt == 0 {
+		p.CreateAt = model.GetMillis()
+	}
 	a.posts[p.Id] = p
 	return p, nil
 }

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ycal/yandex-calendar/host-shim/wit"
+)
+
+// observed records the run-job calls the component answered.
+type observed struct {
+	mu   sync.Mutex
+	jobs []wit.Job
+}
+
+func (o *observed) see(kind, name string, args []reflect.Value, _ reflect.Value) {
+	if kind != "export" || name != wit.ExportRunJob.Name {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.jobs = append(o.jobs, args[0].Interface().(wit.Job))
+}
+
+func (o *observed) has(match func(wit.Job) bool) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, j := range o.jobs {
+		if match(j) {
+			return true
+		}
+	}
+	return false
+}
+
+func activatedObserved(t *testing.T, api *fakeAPI) (*Plugin, *observed) {
+	t.Helper()
+	o := &observed{}
+	p := &Plugin{getenv: func(string) string { return "" }, observe: o.see}
+	p.SetAPI(api)
+	if err := p.OnActivate(); err != nil {
+		t.Fatalf("OnActivate: %v\nlogs: %v", err, api.allLogs())
+	}
+	t.Cleanup(func() { _ = p.OnDeactivate() })
+	return p, o
+}
+
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// notifyShard is the index record the component keeps of users with notifications
+// (src/store/keys.rs notify_shard, index_shard_of).
+func notifyShard(users ...string) map[string][]byte {
+	shards := map[string][]string{}
+	for _, u := range users {
+		sum := sha256.Sum256([]byte(u))
+		key := fmt.Sprintf("v1/notify/%02x", sum[0]%64)
+		shards[key] = append(shards[key], u)
+	}
+	out := map[string][]byte{}
+	for k, us := range shards {
+		b, _ := json.Marshal(map[string]any{"v": 1, "d": map[string]any{"users": us}})
+		out[k] = b
+	}
+	return out
+}
+
+// The tick asks the component which users' rounds are due and runs each in the
+// background (every user every minute here); a round of a user whose notifications are
+// gone takes them out of the index.
+func TestTickRunsTheDueUsersRounds(t *testing.T) {
+	api := newFakeAPI(t)
+	api.config["syncintervalminutes"] = float64(1)
+	users := []string{"aaaaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbb"}
+	for k, v := range notifyShard(users...) {
+		api.kv[k] = v
+	}
+	p, o := activatedObserved(t, api)
+	p.runTick(p.active.Load())
+	for _, u := range users {
+		eventually(t, "the round of "+u, func() bool {
+			return o.has(func(j wit.Job) bool { return j.User != nil && *j.User == u })
+		})
+	}
+	eventually(t, "the index emptied by the rounds", func() bool {
+		for k := range notifyShard(users...) {
+			if api.stored(k) != nil {
+				return false
+			}
+		}
+		return true
+	})
+	for _, l := range api.allLogs() {
+		if strings.HasPrefix(l, "error") {
+			t.Errorf("logged: %s", l)
+		}
+	}
+}
+
+// A one-off job fires at its time through Mattermost's job-once scheduler (kept in KV
+// meanwhile) and reaches the component as due(key); a key armed twice is armed once; a
+// cancelled job never fires.
+func TestOneOffJobsFireOnceAtTheirTime(t *testing.T) {
+	api := newFakeAPI(t)
+	p, o := activatedObserved(t, api)
+	key := "v1/j/cccccccccccccccccccccccccc/1"
+	at := time.Now().Add(300 * time.Millisecond)
+	armed, err := p.scheduleOnce(key, at)
+	if err != nil || !armed {
+		t.Fatalf("schedule: %v %v", armed, err)
+	}
+	if api.stored(oncePrefix+key) == nil {
+		t.Fatal("the job is not kept in KV")
+	}
+	if again, err := p.scheduleOnce(key, at); err != nil || again {
+		t.Fatalf("armed twice: %v %v", again, err)
+	}
+	gone := "v1/j/cccccccccccccccccccccccccc/2"
+	if ok, err := p.scheduleOnce(gone, at); err != nil || !ok {
+		t.Fatalf("schedule: %v %v", ok, err)
+	}
+	p.cancelOnce(gone)
+	if api.stored(oncePrefix+gone) != nil {
+		t.Fatal("a cancelled job stays in KV")
+	}
+	eventually(t, "the job to fire", func() bool {
+		return o.has(func(j wit.Job) bool { return j.Due != nil && *j.Due == key })
+	})
+	if time.Now().Before(at) {
+		t.Fatal("fired early")
+	}
+	eventually(t, "the job to leave KV", func() bool { return api.stored(oncePrefix+key) == nil })
+	time.Sleep(500 * time.Millisecond)
+	if o.has(func(j wit.Job) bool { return j.Due != nil && *j.Due == gone }) {
+		t.Fatal("a cancelled job fired")
+	}
+	if _, err := p.scheduleOnce(strings.Repeat("k", maxJobKey+1), at); err == nil {
+		t.Fatal("a key too long for KV was armed")
+	}
+}
+
+// A job armed before a restart (deactivate, activate) still fires, into the new
+// activation.
+func TestOneOffJobsSurviveARestart(t *testing.T) {
+	api := newFakeAPI(t)
+	first := &Plugin{getenv: func(string) string { return "" }}
+	first.SetAPI(api)
+	if err := first.OnActivate(); err != nil {
+		t.Fatal(err)
+	}
+	key := "v1/j/dddddddddddddddddddddddddd/1"
+	if ok, err := first.scheduleOnce(key, time.Now().Add(700*time.Millisecond)); err != nil || !ok {
+		t.Fatalf("schedule: %v %v", ok, err)
+	}
+	_ = first.OnDeactivate()
+	_, o := activatedObserved(t, api)
+	eventually(t, "the job to fire after the restart", func() bool {
+		return o.has(func(j wit.Job) bool { return j.Due != nil && *j.Due == key })
+	})
+}
