@@ -6,6 +6,7 @@
 use std::ops::RangeInclusive;
 
 use crate::bindings::types::{PluginConfig, Settings as WitSettings};
+use crate::i18n::{Locale, Msg};
 
 pub const DEFAULT_CALDAV_URL: &str = "https://caldav.yandex.ru";
 pub const DEFAULT_REMINDER_LEAD_MINUTES: u32 = 10;
@@ -50,56 +51,9 @@ pub enum SettingsError {
 }
 
 impl SettingsError {
-    pub fn en(&self) -> String {
-        match self {
-            SettingsError::CaldavUrl(url) => format!(
-                "CalDAV server URL must be an https:// address without a login or password \
-                 (http:// only for a server on your own network), got {url:?}."
-            ),
-            SettingsError::ReminderLead(n) => format!(
-                "Reminder before a meeting must be {} to {} minutes, got {n}.",
-                REMINDER_LEAD_RANGE.start(),
-                REMINDER_LEAD_RANGE.end()
-            ),
-            SettingsError::SyncInterval(n) => format!(
-                "Calendar sync interval must be {} to {} minutes, got {n}.",
-                SYNC_INTERVAL_RANGE.start(),
-                SYNC_INTERVAL_RANGE.end()
-            ),
-            SettingsError::AllowedHost(h) => format!(
-                "Other allowed hosts: {h:?} is not a host name (list names like \
-                 caldav.example.com or 10.0.0.5:8443, separated by commas)."
-            ),
-            SettingsError::NoEncryptionKey => {
-                "The encryption key is empty: regenerate it in System Console.".into()
-            }
-        }
-    }
-
-    pub fn ru(&self) -> String {
-        match self {
-            SettingsError::CaldavUrl(url) => format!(
-                "Адрес CalDAV-сервера должен начинаться с https:// и не содержать логин или \
-                 пароль (http:// — только для сервера в вашей сети), а указано {url:?}."
-            ),
-            SettingsError::ReminderLead(n) => format!(
-                "Напоминание перед встречей — от {} до {} минут, а указано {n}.",
-                REMINDER_LEAD_RANGE.start(),
-                REMINDER_LEAD_RANGE.end()
-            ),
-            SettingsError::SyncInterval(n) => format!(
-                "Интервал синхронизации календарей — от {} до {} минут, а указано {n}.",
-                SYNC_INTERVAL_RANGE.start(),
-                SYNC_INTERVAL_RANGE.end()
-            ),
-            SettingsError::AllowedHost(h) => format!(
-                "Другие разрешённые адреса: {h:?} — не имя сервера (перечислите через запятую \
-                 имена вроде caldav.example.com или 10.0.0.5:8443)."
-            ),
-            SettingsError::NoEncryptionKey => {
-                "Ключ шифрования пуст: создайте его заново в System Console.".into()
-            }
-        }
+    /// The message in one language (the catalog's [`Msg::SettingRefused`]).
+    pub fn text(&self, locale: Locale) -> String {
+        locale.t(Msg::SettingRefused(self))
     }
 }
 
@@ -107,7 +61,7 @@ impl SettingsError {
 /// both languages.
 impl std::fmt::Display for SettingsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} · {}", self.en(), self.ru())
+        write!(f, "{}", crate::i18n::both(Msg::SettingRefused(self)))
     }
 }
 

@@ -11,7 +11,8 @@ use chrono_tz::Tz;
 use crate::bindings::types::{LogLevel, User};
 use crate::crypto::{self, Secret};
 use crate::host::Host;
-use crate::i18n::{Locale, TzSource};
+use crate::i18n::{Locale, Msg, TzSource};
+use crate::ical::Me;
 use crate::store::{self, keys, Account, Problem};
 
 /// When neither the connect dialog nor the Mattermost profile names a zone: Yandex
@@ -114,26 +115,28 @@ pub fn password(host: &impl Host, user_id: &str, account: &Account) -> Result<Se
     })
 }
 
-/// The e-mail addresses that are "me" among attendees: the login (and its Yandex
-/// aliases) and the Mattermost e-mail.
-pub fn my_addresses(account: &Account, person: &Person) -> Vec<String> {
-    let mut out = vec![account.login.to_lowercase()];
-    let login = account.login.to_lowercase();
-    let (name, domain) = match login.split_once('@') {
-        Some((n, d)) => (n.to_string(), Some(d.to_string())),
-        None => (login.clone(), None),
-    };
-    // One Yandex account answers to all of these (Yandex rewrites ya.ru to yandex.ru).
-    const YANDEX: [&str; 3] = ["yandex.ru", "ya.ru", "yandex.com"];
-    if domain.as_deref().is_none_or(|d| YANDEX.contains(&d)) {
-        out.extend(YANDEX.iter().map(|d| format!("{name}@{d}")));
-    }
+/// Who "me" is among a meeting's attendees: the login, the addresses the server says the
+/// account answers to, and the Mattermost e-mail (Yandex's aliases of each included, see
+/// [`Me`]).
+pub fn me(account: &Account, person: &Person) -> Me {
+    let mut addresses = account.addresses.clone();
     if !person.email.is_empty() {
-        out.push(person.email.to_lowercase());
+        addresses.push(person.email.clone());
     }
-    out.sort();
-    out.dedup();
-    out
+    Me::from_account(&account.login, &addresses)
+}
+
+/// The caller's account and who they are, or the message to answer with: not connected,
+/// or the store failed (in the caller's language).
+pub fn connected(host: &impl Host, user_id: &str) -> Result<(Account, Person), String> {
+    match load(host, user_id) {
+        Ok(Some(account)) => {
+            let person = person(host, user_id, Some(&account));
+            Ok((account, person))
+        }
+        Ok(None) => Err(person(host, user_id, None).locale.t(Msg::NotConnected)),
+        Err(p) => Err(person(host, user_id, None).locale.t(Msg::Problem(p))),
+    }
 }
 
 #[cfg(test)]
@@ -141,6 +144,41 @@ mod tests {
     use super::*;
     use crate::host::fake::FakeHost;
     use crate::host::Mattermost;
+
+    #[test]
+    fn me_is_the_login_the_servers_addresses_and_the_mattermost_email() {
+        let host = FakeHost::new();
+        host.add_user("u", "ru", "");
+        let account = Account {
+            login: "ivan.petrov@yandex.ru".into(),
+            password: crate::crypto::Sealed {
+                kid: "k".into(),
+                nonce: String::new(),
+                ct: String::new(),
+            },
+            server_url: "https://caldav.yandex.ru".into(),
+            principal_url: String::new(),
+            home_url: String::new(),
+            addresses: vec!["i.petrov@company.ru".into()],
+            calendars: Vec::new(),
+            timezone: None,
+            status: crate::store::AccountStatus::Active,
+            connected_at_ms: 0,
+            updated_at_ms: 0,
+        };
+        let mut person = person(&host, "u", Some(&account));
+        person.email = "ivan@mattermost.example".into();
+        let me = me(&account, &person);
+        for address in [
+            "ivan-petrov@ya.ru",
+            "mailto:Ivan.Petrov@yandex.com",
+            "i.petrov@company.ru",
+            "ivan@mattermost.example",
+        ] {
+            assert!(me.is_me(address), "{address}");
+        }
+        assert!(!me.is_me("petrov@company.ru"));
+    }
 
     #[test]
     fn timezone_precedence() {

@@ -103,20 +103,10 @@ pub fn explain(person: &Person, e: &RequestError) -> String {
 
 /// Answers an agenda command: checks the dates, syncs, renders.
 pub fn answer(host: &impl Host, user_id: &str, action: Action, args: &[String]) -> String {
-    let account = match account::load(host, user_id) {
-        Ok(Some(a)) => a,
-        Ok(None) => {
-            return account::person(host, user_id, None)
-                .locale
-                .t(Msg::NotConnected)
-        }
-        Err(p) => {
-            return account::person(host, user_id, None)
-                .locale
-                .t(Msg::Problem(p))
-        }
+    let (account, person) = match account::connected(host, user_id) {
+        Ok(found) => found,
+        Err(message) => return message,
     };
-    let person = account::person(host, user_id, Some(&account));
     let now = chrono::DateTime::<Utc>::from_timestamp_millis(host.now_ms()).unwrap_or_default();
     let today = now.with_timezone(&person.tz).date_naive();
     let request = match request(action, args, today) {
@@ -147,7 +137,7 @@ pub fn answer(host: &impl Host, user_id: &str, action: Action, args: &[String]) 
         .into_iter()
         .map(|c| (c.name, c.bodies))
         .collect();
-    let me = Me::new(account::my_addresses(&account, &person));
+    let me = account::me(&account, &person);
     let (items, skipped) = meetings(&calendars, person.tz, &me, &request);
     for s in skipped {
         host.log(

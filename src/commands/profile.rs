@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::account::{self, Person};
+use crate::account;
 use crate::dialogs;
 use crate::host::Host;
 use crate::i18n::Msg;
@@ -17,20 +17,10 @@ fn local(tz: Tz, ms: i64) -> NaiveDateTime {
 }
 
 pub fn render(host: &impl Host, user_id: &str) -> String {
-    let account = match account::load(host, user_id) {
-        Ok(Some(a)) => a,
-        Ok(None) => {
-            return account::person(host, user_id, None)
-                .locale
-                .t(Msg::NotConnected)
-        }
-        Err(p) => {
-            return account::person(host, user_id, None)
-                .locale
-                .t(Msg::Problem(p))
-        }
+    let (account, person) = match account::connected(host, user_id) {
+        Ok(found) => found,
+        Err(message) => return message,
     };
-    let person = account::person(host, user_id, Some(&account));
     let l = person.locale;
     let markers = account::data::markers(host, user_id).unwrap_or_default();
     let prefs = record::get_or_rebuild::<NotifyPrefs>(host, &keys::notify(user_id))
@@ -76,20 +66,10 @@ pub fn render(host: &impl Host, user_id: &str) -> String {
 
 /// Checks the stored login and password live; a paused account that passes is resumed.
 pub fn check_account(host: &impl Host, user_id: &str) -> String {
-    let account = match account::load(host, user_id) {
-        Ok(Some(a)) => a,
-        Ok(None) => {
-            return account::person(host, user_id, None)
-                .locale
-                .t(Msg::NotConnected)
-        }
-        Err(p) => {
-            return account::person(host, user_id, None)
-                .locale
-                .t(Msg::Problem(p))
-        }
+    let (account, person) = match account::connected(host, user_id) {
+        Ok(found) => found,
+        Err(message) => return message,
     };
-    let person: Person = account::person(host, user_id, Some(&account));
     let l = person.locale;
     let password = match account::password(host, user_id, &account) {
         Ok(p) => p,

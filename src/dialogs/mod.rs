@@ -480,6 +480,7 @@ mod tests {
             server_url: "https://caldav.yandex.ru".into(),
             principal_url: String::new(),
             home_url: String::new(),
+            addresses: Vec::new(),
             calendars: vec![
                 CalendarEntry {
                     url: "https://caldav.yandex.ru/calendars/ivan/events-1/".into(),

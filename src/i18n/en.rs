@@ -4,6 +4,7 @@ use chrono::{Datelike, NaiveDate, Timelike};
 
 use super::{AgendaKind, Answer, Changed, DateWords, Help, Msg, Scope, TzSource, Ui};
 use crate::ical::PartStat;
+use crate::settings::{SettingsError, REMINDER_LEAD_RANGE, SYNC_INTERVAL_RANGE};
 use crate::store::{DigestDays, Problem};
 
 pub(super) const DATE_WORDS: DateWords = DateWords {
@@ -266,6 +267,29 @@ pub(super) fn text(msg: Msg<'_>) -> String {
         Msg::Internal => "Something went wrong on our side; please try again. If it keeps \
              happening, tell your Mattermost administrator."
             .into(),
+        Msg::SettingRefused(e) => match e {
+            SettingsError::CaldavUrl(url) => format!(
+                "CalDAV server URL must be an https:// address without a login or password \
+                 (http:// only for a server on your own network), got {url:?}."
+            ),
+            SettingsError::ReminderLead(n) => format!(
+                "Reminder before a meeting must be {} to {} minutes, got {n}.",
+                REMINDER_LEAD_RANGE.start(),
+                REMINDER_LEAD_RANGE.end()
+            ),
+            SettingsError::SyncInterval(n) => format!(
+                "Calendar sync interval must be {} to {} minutes, got {n}.",
+                SYNC_INTERVAL_RANGE.start(),
+                SYNC_INTERVAL_RANGE.end()
+            ),
+            SettingsError::AllowedHost(h) => format!(
+                "Other allowed hosts: {h:?} is not a host name (list names like \
+                 caldav.example.com or 10.0.0.5:8443, separated by commas)."
+            ),
+            SettingsError::NoEncryptionKey => {
+                "The encryption key is empty: regenerate it in System Console.".into()
+            }
+        },
         Msg::NotConnected => "You have not connected Yandex Calendar yet. Run \
              `/yandex_calendar connect`."
             .into(),

@@ -251,6 +251,9 @@ pub enum Msg<'a> {
     Internal,
     NotConnected,
 
+    // --- admin settings (System Console shows them in both languages) ---
+    SettingRefused(&'a crate::settings::SettingsError),
+
     // --- dates ---
     BadDate {
         input: &'a str,

@@ -4,6 +4,7 @@ use chrono::{Datelike, NaiveDate, Timelike};
 
 use super::{AgendaKind, Answer, Changed, DateWords, Help, Msg, Scope, TzSource, Ui};
 use crate::ical::PartStat;
+use crate::settings::{SettingsError, REMINDER_LEAD_RANGE, SYNC_INTERVAL_RANGE};
 use crate::store::{DigestDays, Problem};
 
 pub(super) const DATE_WORDS: DateWords = DateWords {
@@ -269,6 +270,29 @@ pub(super) fn text(msg: Msg<'_>) -> String {
         Msg::Internal => "Что-то пошло не так на нашей стороне; попробуйте ещё раз. Если \
              повторяется, сообщите администратору Mattermost."
             .into(),
+        Msg::SettingRefused(e) => match e {
+            SettingsError::CaldavUrl(url) => format!(
+                "Адрес CalDAV-сервера должен начинаться с https:// и не содержать логин или \
+                 пароль (http:// — только для сервера в вашей сети), а указано {url:?}."
+            ),
+            SettingsError::ReminderLead(n) => format!(
+                "Напоминание перед встречей — от {} до {} минут, а указано {n}.",
+                REMINDER_LEAD_RANGE.start(),
+                REMINDER_LEAD_RANGE.end()
+            ),
+            SettingsError::SyncInterval(n) => format!(
+                "Интервал синхронизации календарей — от {} до {} минут, а указано {n}.",
+                SYNC_INTERVAL_RANGE.start(),
+                SYNC_INTERVAL_RANGE.end()
+            ),
+            SettingsError::AllowedHost(h) => format!(
+                "Другие разрешённые адреса: {h:?} — не имя сервера (перечислите через запятую \
+                 имена вроде caldav.example.com или 10.0.0.5:8443)."
+            ),
+            SettingsError::NoEncryptionKey => {
+                "Ключ шифрования пуст: создайте его заново в System Console.".into()
+            }
+        },
         Msg::NotConnected => "Яндекс Календарь ещё не подключён. Выполните \
              `/yandex_calendar connect`."
             .into(),

@@ -52,6 +52,11 @@ impl Me {
         )
     }
 
+    /// The canonical addresses, sorted: what identifies me (e.g. in a fingerprint).
+    pub fn emails(&self) -> &[String] {
+        &self.emails
+    }
+
     pub fn is_me(&self, email: &str) -> bool {
         self.emails.contains(&canonical(email))
     }

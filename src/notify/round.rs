@@ -263,8 +263,8 @@ fn locked(
                 .get(CalendarId::of_url(&c.url).as_str())
                 .is_some_and(|m| m.is_complete())
         });
-    let addresses = account::my_addresses(&account, &person);
-    let fp = fingerprint(&person, &addresses, &watched, &markers);
+    let me = account::me(&account, &person);
+    let fp = fingerprint(&person, me.emails(), &watched, &markers);
     let plan_key = keys::plan(user_id);
     let before = record::get_or_rebuild::<Plan>(host, &plan_key)
         .map_err(|e| e.to_string())?
@@ -274,7 +274,6 @@ fn locked(
     let behind = complete && (plan.reported != fp || rolled);
     let mut effects = 0;
     if plan.inputs != fp || rolled || behind {
-        let me = Me::new(addresses.iter().cloned());
         let stored = snapshots::read(host, user_id).map_err(|e| e.to_string())?;
         let sources = read_sources(host, user_id, &watched, &markers)?;
         let borrowed: Vec<CalendarSource<'_>> = sources.iter().map(Source::borrow).collect();

@@ -330,6 +330,7 @@ fn world(meetings: Vec<Upcoming>, p: NotifyPrefs) -> FakeHost {
         server_url: "https://caldav.example".into(),
         principal_url: String::new(),
         home_url: String::new(),
+        addresses: Vec::new(),
         calendars: vec![CalendarEntry {
             url: "https://caldav.example/cal/".into(),
             name: "Работа".into(),

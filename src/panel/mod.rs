@@ -22,7 +22,6 @@ use crate::agenda::{self, render, Synced};
 use crate::commands::tree::Action;
 use crate::host::Host;
 use crate::i18n::{Answer, Locale, Msg};
-use crate::ical::Me;
 use crate::store::{Account, CalendarId, Markers};
 use view::{AnswerCode, DayView, Meeting, MeetingState, Panel};
 
@@ -100,7 +99,7 @@ pub fn agenda(host: &impl Host, user_id: &str, day: &str) -> (u16, Panel) {
         .into_iter()
         .map(|c| (c.name, c.bodies))
         .collect();
-    let me = Me::new(account::my_addresses(&account, &person));
+    let me = account::me(&account, &person);
     // Unreadable objects are logged by the command; asked every minute, the panel stays quiet.
     let (items, _skipped) = agenda::meetings(&calendars, person.tz, &me, &request);
     let meetings = day_meetings(l, &items, person.tz, request.from, now);

@@ -41,6 +41,7 @@ fn connected(locale: &str, tz: &str, now_ms: i64, synced_ago_ms: i64) -> FakeHos
         server_url: "https://caldav.yandex.ru".into(),
         principal_url: "https://caldav.yandex.ru/principals/users/maria%40yandex.ru/".into(),
         home_url: "https://caldav.yandex.ru/calendars/maria%40yandex.ru/".into(),
+        addresses: Vec::new(),
         calendars: vec![CalendarEntry {
             url: CAL_URL.into(),
             name: "Мои события".into(),

@@ -79,6 +79,10 @@ pub struct Account {
     pub server_url: String,
     pub principal_url: String,
     pub home_url: String,
+    /// The addresses the principal answers to (`calendar-user-address-set`): who "me" is
+    /// among attendees, besides the login. Empty for accounts connected before it was read.
+    #[serde(default)]
+    pub addresses: Vec<String>,
     /// Every event calendar of the account; `selected` ones are used.
     pub calendars: Vec<CalendarEntry>,
     /// IANA zone chosen in the connect dialog; `None` follows the Mattermost profile.
