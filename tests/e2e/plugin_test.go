@@ -360,6 +360,51 @@ func TestHostEdges(t *testing.T) {
 		}
 	})
 
+	// Claims: compare-and-set with an expiry on the real store; an expired claim counts as
+	// absent. One-off jobs: kept in KV by Mattermost's job-once scheduler until they fire.
+	t.Run("ClaimsAndOneOffJobs", func(t *testing.T) {
+		claim := map[string]any{"kv-compare-and-set-with-expiry": []any{"e2e-claim", nil, []int{1}, 2}}
+		if got := probe(t, w.user, claim); got != "Ok(true)" {
+			t.Fatalf("first claim: %s", got)
+		}
+		if got := probe(t, w.user, claim); got != "Ok(false)" {
+			t.Fatalf("second claim: %s", got)
+		}
+		time.Sleep(3 * time.Second)
+		if got := probe(t, w.user, claim); got != "Ok(true)" {
+			t.Fatalf("claim after the expiry: %s", got)
+		}
+		if got := probe(t, w.user, map[string]any{"kv-compare-and-set-with-expiry": []any{"e2e-claim", []int{1}, []int{2}, 60}}); got != "Ok(true)" {
+			t.Fatalf("recording in a claim: %s", got)
+		}
+		stored := func(key string) string {
+			return sql(t, fmt.Sprintf("SELECT count(*) FROM pluginkeyvaluestore WHERE pluginid = '%s' AND pkey = 'once_%s'", env.pluginID, key))
+		}
+		key, other := "v1/j/e2eedges/1", "v1/j/e2eedges/2"
+		at := time.Now().Add(2 * time.Second).UnixMilli()
+		if got := probe(t, w.user, map[string]any{"schedule-once": []any{key, at}}); got != "Ok(true)" {
+			t.Fatalf("schedule-once: %s", got)
+		}
+		if got := probe(t, w.user, map[string]any{"schedule-once": []any{key, at}}); got != "Ok(false)" {
+			t.Fatalf("schedule-once again: %s", got)
+		}
+		if got := probe(t, w.user, map[string]any{"schedule-once": []any{other, at + 3_600_000}}); got != "Ok(true)" {
+			t.Fatalf("schedule-once: %s", got)
+		}
+		if stored(key) != "1" || stored(other) != "1" {
+			t.Fatal("the jobs are not kept in KV")
+		}
+		probe(t, w.user, map[string]any{"cancel-job": other})
+		if stored(other) != "0" {
+			t.Fatal("a cancelled job stays in KV")
+		}
+		for deadline := time.Now().Add(15 * time.Second); stored(key) != "0"; time.Sleep(200 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the job did not fire")
+			}
+		}
+	})
+
 	post := func(url string) map[string]any {
 		return map[string]any{"message": "Планёрка через 10 минут", "props": []any{}, "attachments": []any{map[string]any{
 			"fallback": "", "color": "", "pretext": "", "title": "Планёрка", "title-link": "https://telemost.yandex.ru/j/1",

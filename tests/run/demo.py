@@ -348,6 +348,19 @@ def connect_demo_user(url, pw):
     say("the demo user is connected to the demo calendar (through the connect dialog)")
 
 
+def notify_demo_user(url, pw):
+    """Turns the demo user's notifications on through the real dialog: a digest in a few
+    minutes (every day), reminders 10 minutes before, status, changes and answers."""
+    digest = (dt.datetime.now(MSK) + dt.timedelta(minutes=3)).strftime("%H:%M")
+    cmd = client_command(url, pw["demo"]) + ["notifications", "-digest", digest, "-days", "every_day",
+                                               "-reminder", "10"]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if res.returncode != 0:
+        fail(f"turning the demo user's notifications on failed: {res.stderr.strip() or res.stdout.strip()}")
+    say(f"the demo user's notifications are on: a digest at {digest} (Moscow), reminders 10 minutes before")
+    return digest
+
+
 def setup(run_dir, bundle):
     mm = read_env(os.path.join(run_dir, "mm", "env"))
     url = mm["MM_URL"]
@@ -383,6 +396,7 @@ def setup(run_dir, bundle):
     make_calendar(cal_url, pw["caldav"])
     say(f"demo calendar {cal_url}: {len(UIDS)} meetings (weekly, Telemost, 1:1 tomorrow, all-day)")
     connect_demo_user(url, pw)
+    digest = notify_demo_user(url, pw)
 
     with open(os.path.join(run_dir, "demo.env"), "w", encoding="utf-8") as f:
         for k, v in {"MM_URL": url, "TEAM_ID": team["id"], "CHANNEL_ID": channel["id"],
@@ -404,10 +418,15 @@ Radicale (CalDAV)  {radicale}   (the plugin's CalDAVURL setting)
   login      {CALDAV_USER} / {pw['caldav']}
   calendar   {cal_url}  "Работа": a weekly planning, a Telemost call today,
              a 1:1 tomorrow, an all-day conference the day after
-  The demo user is already connected to it (through the plugin's connect dialog).
+  The demo user is already connected to it (through the plugin's connect dialog), with
+  notifications on: the morning digest at {digest} today (in a few minutes), a reminder
+  10 minutes before each meeting with its Join link, the status 📆 На встрече while one
+  runs; they come as direct messages from the bot, shown in the terminal client.
 Use the plugin as {DEMO_USER} from a terminal (slash commands, dialogs as prompts, buttons):
   {client}
   then type  /yandex_calendar today   /yandex_calendar week   /yandex_calendar profile
+             /yandex_calendar checks check_scheduler   (what is set, the next digest and reminder)
+             /yandex_calendar notifications update     (the notifications dialog)
              /yandex_calendar connections update   (the dialog, then the calendars button)
 The web app's Today panel (this server has no web app: a harness page loads the plugin's
 main.js the way the web app does, with the real server behind it):
@@ -443,6 +462,13 @@ def check(run_dir):
     if missing or "Сегодня" not in text or TELEMOST not in text:
         fail(f"/yandex_calendar today answered {text[:600]!r}; want {TODAY_MEETINGS} and the Telemost link")
     say(f"ok: /yandex_calendar today as {DEMO_USER} shows the demo meetings: {', '.join(TODAY_MEETINGS)}")
+    reply = user.call("POST", "/commands/execute", {
+        "channel_id": env["CHANNEL_ID"], "team_id": env["TEAM_ID"],
+        "command": "/yandex_calendar checks check_scheduler"})
+    text = (reply or {}).get("text", "")
+    if "Следующая сводка: " not in text or "каждый день" not in text or "за 10 минут" not in text:
+        fail(f"/yandex_calendar checks check_scheduler answered {text[:600]!r}; want the digest and reminders set")
+    say("ok: the demo user's notifications are scheduled (check_scheduler shows the next digest)")
     check_panel(env)
     token_user = Mattermost(env["MM_URL"], env["DEMO_TOKEN"]).call("GET", "/users/me")
     if token_user["username"] != DEMO_USER:

@@ -6,6 +6,7 @@
 //	ycal-client -url URL -login USER -password PW               interactive
 //	ycal-client -url URL -login USER -password PW run "/yandex_calendar today"
 //	ycal-client -url URL -login USER -password PW connect -caldav-login L -caldav-password P [-calendars A,B]
+//	ycal-client -url URL -login USER -password PW notifications [-digest HH:MM] [-days every_day] [-reminder N]
 package main
 
 import (
@@ -49,7 +50,8 @@ func main() {
 	team := flag.String("team", "", "team name (default: the user's first team)")
 	channel := flag.String("channel", "town-square", "channel name the commands run in")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, `usage: ycal-client [flags] [run "/command" | connect -caldav-login L -caldav-password P [-calendars A,B]]`)
+		fmt.Fprintln(os.Stderr, `usage: ycal-client [flags] [run "/command" | connect -caldav-login L -caldav-password P [-calendars A,B]`+
+			` | notifications [-digest HH:MM] [-days every_day] [-reminder N]]`)
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -81,6 +83,8 @@ func main() {
 		err = c.run(ctx, args[1])
 	case args[0] == "connect":
 		err = c.connect(ctx, args[1:])
+	case args[0] == "notifications":
+		err = c.notifications(ctx, args[1:])
 	default:
 		flag.Usage()
 		os.Exit(2)
@@ -341,6 +345,45 @@ func (c *client) run(ctx context.Context, line string) error {
 	for _, p := range posts {
 		c.show("message", p.Post)
 	}
+	return nil
+}
+
+// notifications goes through the notifications dialog without prompts, its defaults with
+// the given changes: what `make run` does for the demo user.
+func (c *client) notifications(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("notifications", flag.ContinueOnError)
+	digest := fs.String("digest", "", "digest time HH:MM, or off (default: the dialog's)")
+	days := fs.String("days", "", "weekdays or every_day (default: the dialog's)")
+	reminder := fs.String("reminder", "", "minutes before a meeting, or off (default: the dialog's)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	const wait = 20 * time.Second
+	if err := c.command(ctx, "/yandex_calendar notifications create"); err != nil {
+		return err
+	}
+	d, err := c.s.NextDialog(ctx, wait)
+	if err != nil {
+		return fmt.Errorf("the notifications dialog did not open: %w", err)
+	}
+	values := mmclient.Defaults(&d.Dialog)
+	for name, v := range map[string]string{"digest": *digest, "digest_days": *days, "reminder": *reminder} {
+		if v != "" {
+			values[name] = v
+		}
+	}
+	resp, err := c.s.SubmitDialog(ctx, d, c.channelID, c.teamID, values)
+	if err != nil {
+		return err
+	}
+	if resp.Error != "" || len(resp.Errors) > 0 {
+		return fmt.Errorf("notifications refused: %s %v", resp.Error, resp.Errors)
+	}
+	p, err := c.s.NextPost(ctx, mmclient.Ephemeral, wait)
+	if err != nil {
+		return fmt.Errorf("no confirmation after saving notifications: %w", err)
+	}
+	c.show("notifications", p)
 	return nil
 }
 
