@@ -582,3 +582,315 @@ fn a_failed_post_gives_the_claim_back_and_the_next_look_sends_it() {
     assert_eq!(host.dms().len(), 1);
     assert!(host.dms()[0].1.contains("Через 9 мин"), "{:?}", host.dms());
 }
+
+// From the calendar itself: what the plan keeps of real iCalendar objects, and what the
+// change messages say about a real diff.
+
+const CAL: &str = "https://caldav.example/cal/";
+const IVAN: &str = "ivan@example.com";
+
+fn ics_time(t: DateTime<Utc>) -> String {
+    t.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// One VCALENDAR holding one VEVENT made of `lines` (UID and DTSTAMP added).
+fn vevent(uid: &str, lines: &[String]) -> String {
+    let mut all = vec![
+        "BEGIN:VCALENDAR".to_string(),
+        "VERSION:2.0".into(),
+        "PRODID:-//Yandex LLC//Yandex Calendar//EN".into(),
+        "BEGIN:VEVENT".into(),
+        format!("UID:{uid}"),
+        "DTSTAMP:20260101T000000Z".into(),
+    ];
+    all.extend(lines.iter().cloned());
+    all.extend(["END:VEVENT".into(), "END:VCALENDAR".into(), String::new()]);
+    all.join("\r\n")
+}
+
+/// A timed meeting Olga organizes, with me answering `partstat`.
+fn invited(
+    uid: &str,
+    summary: &str,
+    start: DateTime<Utc>,
+    minutes: i64,
+    partstat: &str,
+) -> Vec<String> {
+    vec![
+        format!("DTSTART:{}", ics_time(start)),
+        format!("DTEND:{}", ics_time(start + Duration::minutes(minutes))),
+        format!("SUMMARY:{summary}"),
+        "ORGANIZER;CN=Olga:mailto:olga@example.com".into(),
+        "ATTENDEE;CN=Olga;PARTSTAT=ACCEPTED:mailto:olga@example.com".into(),
+        format!("ATTENDEE;CN=Ivan;PARTSTAT={partstat}:mailto:{IVAN}"),
+        format!("X-TELEMOST-CONFERENCE:https://telemost.yandex.ru/j/{uid}"),
+    ]
+}
+
+/// The snapshot of `objects` (one calendar, keys by position) after `prev`.
+fn snapshot_of(
+    prev: Option<&crate::snapshot::Snapshot>,
+    objects: &[String],
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> crate::snapshot::Snapshot {
+    use crate::snapshot::{Baseline, CalendarSource, Snapshot};
+    let keys: Vec<String> = (0..objects.len()).map(|i| format!("{i}.ics")).collect();
+    let pairs: Vec<(&str, &str)> = keys
+        .iter()
+        .map(String::as_str)
+        .zip(objects.iter().map(String::as_str))
+        .collect();
+    let built = Snapshot::build(
+        prev.map_or(Baseline::FirstSync, Baseline::Previous),
+        &[CalendarSource::complete(CAL, &pairs)],
+        crate::ical::Window::around(now, 1, 8),
+        tz,
+        &crate::ical::Me::new([IVAN]),
+    );
+    assert!(built.skipped.is_empty(), "{:?}", built.skipped);
+    built.snapshot
+}
+
+#[test]
+fn cancelled_declined_free_all_day_and_long_events_are_not_reminded_nor_make_me_busy() {
+    let tz = Tz::Europe__Moscow;
+    let now = at(tz, 2026, 12, 1, 9, 0);
+    let h = |hour: u32| at(tz, 2026, 12, 1, hour, 0);
+    let mut cancelled = invited("cancelled", "Отменённая", h(11), 30, "ACCEPTED");
+    cancelled.push("STATUS:CANCELLED".into());
+    let mut free = invited("free", "Свободное время", h(13), 30, "ACCEPTED");
+    free.push("TRANSP:TRANSPARENT".into());
+    let all_day = vec![
+        "DTSTART;VALUE=DATE:20261201".to_string(),
+        "DTEND;VALUE=DATE:20261202".into(),
+        "SUMMARY:Конференция".into(),
+    ];
+    let mut daily = invited("daily", "Планёрка", h(14), 15, "ACCEPTED");
+    daily.push("RRULE:FREQ=DAILY;COUNT=3".into());
+    // The instance of 2 Dec is removed.
+    daily.push(format!("EXDATE:{}", ics_time(h(14) + Duration::days(1))));
+    let trip = vec![
+        format!("DTSTART:{}", ics_time(h(18))),
+        format!("DTEND:{}", ics_time(h(18) + Duration::hours(30))),
+        "SUMMARY:Командировка".into(),
+    ];
+    let objects = [
+        vevent("ok", &invited("ok", "Демо", h(10), 30, "ACCEPTED")),
+        vevent("cancelled", &cancelled),
+        vevent(
+            "declined",
+            &invited("declined", "Отклонённая", h(12), 30, "DECLINED"),
+        ),
+        vevent("free", &free),
+        vevent("all-day", &all_day),
+        vevent("daily", &daily),
+        vevent("trip", &trip),
+        vevent(
+            "tentative",
+            &invited("tentative", "Может быть", h(16), 30, "TENTATIVE"),
+        ),
+    ];
+    let snap = snapshot_of(None, &objects, now, tz);
+    let meetings = super::round::upcoming(&snap, now);
+    assert!(
+        !meetings.iter().any(|m| m.uid == "cancelled"),
+        "a cancelled meeting is not in the plan: {meetings:?}"
+    );
+    let p = prefs();
+    let none = StatusState::default();
+    let i = inputs(now, tz, &meetings, &p, &none);
+    let ahead = plan::ahead(&i, now, now + Duration::days(3));
+    let reminded: Vec<(&str, DateTime<Utc>)> = reminders(&ahead);
+    let ten = Duration::minutes(10);
+    assert_eq!(
+        reminded,
+        vec![
+            ("ok", h(10) - ten),
+            ("daily", h(14) - ten),
+            ("tentative", h(16) - ten),
+            ("daily", h(14) + Duration::days(2) - ten),
+        ]
+    );
+    // Busy only in the meetings I attend: the free, declined and all-day ones leave the
+    // status alone.
+    let busy: Vec<(DateTime<Utc>, DateTime<Utc>)> = busy_intervals(&meetings, tz)
+        .into_iter()
+        .map(|b| (b.start, b.end))
+        .collect();
+    assert_eq!(
+        busy.first().copied(),
+        Some((h(10), h(10) + Duration::minutes(30)))
+    );
+    assert!(!busy
+        .iter()
+        .any(|b| b.0 == h(12) || b.0 == h(13) || b.0 == h(18)));
+    // The digest of the day: the declined and cancelled ones left out, the all-day event
+    // on top.
+    let text = super::text::digest(
+        crate::i18n::Locale::Ru,
+        &meetings,
+        &|_| None,
+        tz,
+        date(2026, 12, 1),
+        true,
+    )
+    .unwrap_or_default();
+    assert!(
+        !text.contains("Отклонённая") && !text.contains("Отменённая"),
+        "{text}"
+    );
+    let conference = text.find("Конференция").expect("the all-day event");
+    assert!(
+        conference < text.find("Демо").expect("the meeting"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_digest_at_a_local_time_that_dst_skips_or_repeats_comes_once() {
+    let tz = Tz::America__New_York;
+    let none = StatusState::default();
+    let mut p = prefs();
+    p.digest_days = DigestDays::EveryDay;
+    let whole_day = |d: NaiveDate| {
+        let midnight = |d: NaiveDate| {
+            crate::ical::localize(tz, d.and_time(chrono::NaiveTime::MIN)).with_timezone(&Utc)
+        };
+        (midnight(d), midnight(d + Duration::days(1)))
+    };
+    // 02:30 does not exist on Sun 8 Mar 2026: the digest comes at 03:30 EDT, once.
+    p.digest_at = Some("02:30".into());
+    let (from, to) = whole_day(date(2026, 3, 8));
+    let i = inputs(from, tz, &[], &p, &none);
+    let found = digests(&plan::ahead(&i, from, to));
+    assert_eq!(
+        found,
+        vec![(
+            date(2026, 3, 8),
+            Utc.with_ymd_and_hms(2026, 3, 8, 7, 30, 0).unwrap()
+        )]
+    );
+    // 01:30 happens twice on Sun 1 Nov 2026: the first one, once.
+    p.digest_at = Some("01:30".into());
+    let (from, to) = whole_day(date(2026, 11, 1));
+    let i = inputs(from, tz, &[], &p, &none);
+    let found = digests(&plan::ahead(&i, from, to));
+    assert_eq!(
+        found,
+        vec![(
+            date(2026, 11, 1),
+            Utc.with_ymd_and_hms(2026, 11, 1, 5, 30, 0).unwrap()
+        )]
+    );
+    // An hour later (01:30 again, now EST) it is not due a second time: its claim is the
+    // date's, and the planner names the same instant.
+    let again = Utc.with_ymd_and_hms(2026, 11, 1, 6, 30, 0).unwrap();
+    let due_again = digests(&due(&inputs(again, tz, &[], &p, &none)));
+    assert_eq!(
+        due_again.iter().map(|(_, at)| *at).collect::<Vec<_>>(),
+        vec![Utc.with_ymd_and_hms(2026, 11, 1, 5, 30, 0).unwrap()]
+    );
+}
+
+#[test]
+fn a_meeting_added_back_to_back_while_the_status_is_on_extends_it() {
+    let tz = Tz::Europe__Moscow;
+    let ten = at(tz, 2026, 12, 1, 10, 0);
+    let mut p = prefs();
+    p.reminder_minutes = None;
+    let host = world(vec![meeting("a", ten, 30)], p);
+    set_status(&host, "palm_tree", "Отпуск скоро", None);
+    fire_at(&host, ten);
+    assert_eq!(
+        status_of(&host).and_then(|s| s.expires_at_ms),
+        Some((ten + Duration::minutes(30)).timestamp_millis())
+    );
+    // During the meeting another one is added right after it.
+    let both = vec![
+        meeting("a", ten, 30),
+        meeting("b", ten + Duration::minutes(30), 30),
+    ];
+    record::put(&host, &keys::plan(USER), &plan_with(both)).expect("plan");
+    fire_at(&host, ten + Duration::minutes(10));
+    let on = status_of(&host).expect("still in a meeting");
+    assert_eq!(on.text, "На встрече");
+    assert_eq!(
+        on.expires_at_ms,
+        Some((ten + Duration::hours(1)).timestamp_millis()),
+        "Mattermost's expiry moves to the end of the second meeting"
+    );
+    // The first meeting's end is not the end of the status.
+    fire_at(&host, ten + Duration::minutes(30));
+    assert_eq!(status_of(&host).map(|s| s.text), Some("На встрече".into()));
+    fire_at(&host, ten + Duration::hours(1));
+    assert_eq!(status_of(&host).map(|s| s.emoji), Some("palm_tree".into()));
+}
+
+#[test]
+fn change_messages_leave_out_what_is_over_my_own_answers_and_my_own_meetings() {
+    use super::messages;
+    use crate::i18n::Locale;
+    let tz = Tz::Europe__Moscow;
+    let now = at(tz, 2026, 12, 1, 12, 0);
+    let h = |hour: u32| at(tz, 2026, 12, 1, hour, 0);
+    let mine = |summary: &str, bob: &str| -> Vec<String> {
+        vec![
+            format!("DTSTART:{}", ics_time(h(16))),
+            format!("DTEND:{}", ics_time(h(17))),
+            format!("SUMMARY:{summary}"),
+            format!("ORGANIZER;CN=Ivan:mailto:{IVAN}"),
+            format!("ATTENDEE;CN=Ivan;PARTSTAT=ACCEPTED:mailto:{IVAN}"),
+            format!("ATTENDEE;CN=Bob;PARTSTAT={bob}:mailto:bob@example.com"),
+        ]
+    };
+    let before = [
+        vevent("past", &invited("past", "Утро", h(9), 60, "ACCEPTED")),
+        vevent(
+            "answer",
+            &invited("answer", "Обед", h(14), 30, "NEEDS-ACTION"),
+        ),
+        vevent("mine", &mine("Ревью", "NEEDS-ACTION")),
+        vevent("moved", &invited("moved", "Ретро", h(18), 30, "ACCEPTED")),
+    ];
+    let after = [
+        // Renamed after it was over: not news.
+        vevent(
+            "past",
+            &invited("past", "Утро (итоги)", h(9), 60, "ACCEPTED"),
+        ),
+        // My own answer: I know it.
+        vevent("answer", &invited("answer", "Обед", h(14), 30, "ACCEPTED")),
+        // My own meeting renamed (by me) and Bob's answer: only the answer.
+        vevent("mine", &mine("Ревью кода", "DECLINED")),
+        // Moved: told.
+        vevent("moved", &invited("moved", "Ретро", h(19), 30, "ACCEPTED")),
+    ];
+    let old = snapshot_of(None, &before, now, tz);
+    let new = snapshot_of(Some(&old), &after, now, tz);
+    let found = crate::changes::diff(crate::snapshot::Baseline::Previous(&old), &new);
+    let p = prefs();
+    let told = messages::tell(&found, &new, "x", &p, Locale::En, tz, now);
+    let lines: Vec<&str> = told.changes.iter().map(|i| i.line.as_str()).collect();
+    assert_eq!(lines.len(), 1, "{lines:?} from {found:?}");
+    assert!(lines[0].contains("Moved: **Ретро**"), "{lines:?}");
+    assert_eq!(told.answers.len(), 1, "{:?}", told.answers);
+    assert_eq!(told.answers[0].title, "Ревью кода");
+    assert_eq!(
+        told.answers[0]
+            .answers
+            .iter()
+            .map(|(who, a, _)| (who.as_str(), *a))
+            .collect::<Vec<_>>(),
+        vec![("Bob", PartStat::Declined)]
+    );
+    // Each kind only when the user asked for it.
+    let mut quiet = prefs();
+    quiet.changes = false;
+    let told = messages::tell(&found, &new, "x", &quiet, Locale::En, tz, now);
+    assert!(told.changes.is_empty() && told.answers.len() == 1);
+    quiet.changes = true;
+    quiet.answers = false;
+    let told = messages::tell(&found, &new, "x", &quiet, Locale::En, tz, now);
+    assert!(told.answers.is_empty() && told.changes.len() == 1);
+}
