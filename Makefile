@@ -90,11 +90,12 @@ conformance: wasm refhost
 # The end-to-end suite on the newest and the oldest Mattermost the Go module proxy builds
 # here (tests/mattermost/README.md); the bundle's min_server_version must admit both.
 # It includes the browser test of the web app's panel (headless Chromium).
+# The notifications story runs in real minutes (about five): go test's 10-minute default is too short.
 e2e: e2e-newest e2e-oldest
 
 e2e-newest e2e-oldest: bundle probe-bundle browser-deps
 	cd tests/e2e && MM_SERVER=$(@:e2e-%=%) YCAL_BUNDLE=$(CURDIR)/$(BUNDLE) YCAL_PROBE_BUNDLE=$(CURDIR)/$(PROBE_BUNDLE) \
-		go test -count=1 -v ./...
+		go test -count=1 -timeout 40m -v ./...
 
 # Chromium (Debian's) and the Playwright driver for the browser test, part of e2e.
 browser-deps:

@@ -173,20 +173,16 @@ func waitStatus(t *testing.T, ctx context.Context, api *model.Client4, userID, w
 	}
 }
 
-// botPosts lists what the bot posted in its direct channel with userID, by ycal_kind.
-func botPosts(t *testing.T, ctx context.Context, api *model.Client4, userID string) map[string][]string {
+// botPosts lists what the bot posted in its direct channel with the user, by ycal_kind,
+// as the user reads them (local mode has no route to a direct channel).
+func botPosts(t *testing.T, ctx context.Context, s *mmclient.Session, userID string) map[string][]string {
 	t.Helper()
-	bots, _, err := api.GetBotsIncludeDeleted(ctx, 0, 200, "")
+	bot, _, err := s.API.GetUserByUsername(ctx, botUsername, "")
 	must(t, err)
-	botID := ""
-	for _, b := range bots {
-		if b.Username == "yandex-calendar" {
-			botID = b.UserId
-		}
-	}
-	ch, _, err := api.CreateDirectChannel(ctx, botID, userID)
+	botID := bot.Id
+	ch, _, err := s.API.CreateDirectChannel(ctx, botID, userID)
 	must(t, err)
-	list, _, err := api.GetPostsForChannel(ctx, ch.Id, 0, 200, "", false, false)
+	list, _, err := s.API.GetPostsForChannel(ctx, ch.Id, 0, 200, "", false, false)
 	must(t, err)
 	out := map[string][]string{}
 	for _, p := range list.Posts {
@@ -303,7 +299,12 @@ func TestNotifications(t *testing.T) {
 		t.Errorf("the reminder came %v after its time", late)
 	}
 	if !smoke {
-		bobBox.next(t, ctx, 30*time.Second, "🔔 In 1 min: **Демо**", "[Join]("+join+")", "📍 Переговорная 3", "👥 2 attendees")
+		p := bobBox.next(t, ctx, 30*time.Second, "🔔 In 1 min: **Демо**", "[Join]("+join+")", "📍 Переговорная 3", "👥 2 attendees")
+		late := time.UnixMilli(p.CreateAt).Sub(remind)
+		t.Logf("Bob's reminder came %v after its time", late.Round(time.Millisecond))
+		if late < 0 || late > 15*time.Second {
+			t.Errorf("Bob's reminder came %v after its time", late)
+		}
 		// Restart the plugin between the reminder and the start: the status comes all the same.
 		restartPlugin(t, ctx, api)
 
@@ -339,7 +340,8 @@ func TestNotifications(t *testing.T) {
 			return cs != nil && cs.Text == "In a meeting"
 		})
 		// Bob's digest at his minute, New York time.
-		bobBox.next(t, ctx, time.Until(digestAt)+40*time.Second, "☀️ Your day", "Демо")
+		p := bobBox.next(t, ctx, time.Until(digestAt)+40*time.Second, "☀️ Your day", "Демо")
+		t.Logf("Bob's digest came %v after its time", time.UnixMilli(p.CreateAt).Sub(digestAt).Round(time.Millisecond))
 	}
 	waitStatus(t, ctx, api, olgaID, "after the end", start.Add(length).Add(20*time.Second), func(cs *model.CustomStatus) bool {
 		return cs != nil && cs.Emoji == "palm_tree" && cs.Text == "Скоро отпуск"
@@ -352,7 +354,7 @@ func TestNotifications(t *testing.T) {
 
 	// Nothing lost, nothing doubled: the bot's posts, counted through the API.
 	time.Sleep(5 * time.Second)
-	olgaPosts := botPosts(t, ctx, api, olgaID)
+	olgaPosts := botPosts(t, ctx, olga, olgaID)
 	want := map[string]int{"reminder": 1, "answers": 1}
 	if smoke {
 		want = map[string]int{"reminder": 1}
@@ -366,7 +368,7 @@ func TestNotifications(t *testing.T) {
 		t.Errorf("Olga got messages she should not: %q", olgaPosts)
 	}
 	if !smoke {
-		bobPosts := botPosts(t, ctx, api, bobID)
+		bobPosts := botPosts(t, ctx, bob, bobID)
 		for kind, n := range map[string]int{"reminder": 1, "digest": 1, "answers": 0} {
 			if len(bobPosts[kind]) != n {
 				t.Errorf("Bob got %d %s messages, want %d: %q", len(bobPosts[kind]), kind, n, bobPosts[kind])
