@@ -173,23 +173,32 @@ func waitStatus(t *testing.T, ctx context.Context, api *model.Client4, userID, w
 	}
 }
 
-// botPosts lists what the bot posted in its direct channel with the user, by ycal_kind,
-// as the user reads them (local mode has no route to a direct channel).
-func botPosts(t *testing.T, ctx context.Context, s *mmclient.Session, userID string) map[string][]string {
+// botPostList lists what the bot posted in its direct channel with the user, as the user
+// reads it (local mode has no route to a direct channel).
+func botPostList(t *testing.T, ctx context.Context, s *mmclient.Session, userID string) []*model.Post {
 	t.Helper()
 	bot, _, err := s.API.GetUserByUsername(ctx, botUsername, "")
 	must(t, err)
-	botID := bot.Id
-	ch, _, err := s.API.CreateDirectChannel(ctx, botID, userID)
+	ch, _, err := s.API.CreateDirectChannel(ctx, bot.Id, userID)
 	must(t, err)
 	list, _, err := s.API.GetPostsForChannel(ctx, ch.Id, 0, 200, "", false, false)
 	must(t, err)
-	out := map[string][]string{}
+	var out []*model.Post
 	for _, p := range list.Posts {
-		if p.UserId == botID {
-			kind, _ := p.GetProp("ycal_kind").(string)
-			out[kind] = append(out[kind], p.Message)
+		if p.UserId == bot.Id {
+			out = append(out, p)
 		}
+	}
+	return out
+}
+
+// botPosts is botPostList's texts by ycal_kind.
+func botPosts(t *testing.T, ctx context.Context, s *mmclient.Session, userID string) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, p := range botPostList(t, ctx, s, userID) {
+		kind, _ := p.GetProp("ycal_kind").(string)
+		out[kind] = append(out[kind], p.Message)
 	}
 	return out
 }
