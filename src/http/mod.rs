@@ -409,6 +409,25 @@ mod tests {
             )),
             400
         );
+        // The answer buttons' route takes a click, as POST only.
+        assert_eq!(
+            status(request(
+                RequestMethod::Get,
+                crate::rsvp::ACTION_URL,
+                Some("u"),
+                b""
+            )),
+            405
+        );
+        assert_eq!(
+            status(request(
+                RequestMethod::Post,
+                crate::rsvp::ACTION_URL,
+                Some("u"),
+                b"{\"context\": 5"
+            )),
+            400
+        );
         // A calendars submission from someone not connected is answered in the dialog.
         let r = serve(
             &host,
