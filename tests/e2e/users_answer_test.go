@@ -157,7 +157,10 @@ func TestAnswerInvitations(t *testing.T) {
 	if got := answerButtons(p); len(got) != 1 || strings.Join(got[0], "|") != "Принять|Возможно|Отказаться" {
 		t.Fatalf("buttons %v", got)
 	}
+	clicked := time.Now()
 	must(t, vera.Click(ctx, p, button(t, p, "Принять")))
+	t.Logf("the click took %v (Mattermost → plugin → Radicale GET and PUT → post redrawn)",
+		time.Since(clicked).Round(time.Millisecond))
 	stored := cal.get(t, "demo")
 	if !strings.Contains(stored, "ATTENDEE;CN=Вера;PARTSTAT=ACCEPTED;RSVP=TRUE:"+mine+"\n") {
 		t.Fatalf("Radicale has no accepted ATTENDEE line for Vera:\n%s", stored)
