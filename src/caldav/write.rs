@@ -8,6 +8,8 @@
 //!   freshly read object still gets 412, the fresh object is PUT without `If-Match` (what
 //!   it overwrites was read a moment ago). With a proper strong ETag two 412s in a row are
 //!   a real conflict, and nothing is forced.
+//! - An object served without an ETag cannot be guarded: it is written back right after
+//!   it was read, without `If-Match`.
 
 use super::client::{header, status_error, Client};
 use super::error::CalDavError;
