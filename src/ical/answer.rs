@@ -360,8 +360,18 @@ fn original(key: &str) -> Option<Original> {
 const DATE: &str = "%Y%m%d";
 const DATE_TIME: &str = "%Y%m%dT%H%M%S";
 
-/// A value written the way `like` is (same kind, same zone).
+/// A value written the way `like` is (same kind, same zone); `None` past what the format
+/// holds (years 1–9999).
 fn written_like(like: &Time, at: Original) -> Option<String> {
+    use chrono::Datelike;
+    let year = match at {
+        Original::Date(d) => d.year(),
+        Original::Instant(i) => i.year(),
+        Original::Floating(n) => n.year(),
+    };
+    if !(1..=9999).contains(&year) {
+        return None;
+    }
     Some(match (like, at) {
         (Time::Date(_), Original::Date(d)) => d.format(DATE).to_string(),
         (Time::Zoned(_, tz), Original::Instant(i)) if *tz == Tz::UTC => {
@@ -377,16 +387,20 @@ fn written_like(like: &Time, at: Original) -> Option<String> {
     })
 }
 
-/// The instance's end: its start plus the master's length, written like the master's DTEND.
+/// The instance's end: its start plus the master's length, written like the master's
+/// DTEND. The length is the expansion's: a day at least for all-day meetings, never
+/// negative (a DTEND before DTSTART).
 fn end_like(master: &Event, end: &Time, start: Original, user_tz: Tz) -> Option<String> {
     let at = match (master.start, end, start) {
-        (Time::Date(s), Time::Date(e), Original::Date(d)) => Original::Date(d + (*e - s)),
+        (Time::Date(s), Time::Date(e), Original::Date(d)) => {
+            Original::Date(d + (*e - s).max(Duration::days(1)))
+        }
         (Time::Floating(s), Time::Floating(e), Original::Floating(n)) => {
-            Original::Floating(n + (*e - s))
+            Original::Floating(n + (*e - s).max(Duration::zero()))
         }
         (s, e, Original::Instant(i)) => {
             let length: Duration = e.to_utc(user_tz) - s.to_utc(user_tz);
-            Original::Instant(i + length)
+            Original::Instant(i + length.max(Duration::zero()))
         }
         _ => return None,
     };
@@ -433,7 +447,7 @@ fn new_override(
                     .end
                     .as_ref()
                     .and_then(|e| end_like(&m.event, e, start, user_tz))
-                    .ok_or_else(no_instance)?;
+                    .ok_or_else(|| AnswerError::Unreadable("DTEND cannot be written".into()))?;
                 out.push_str(&lines::fold(&format!("{head}:{end}"), eol));
             }
             "ATTENDEE" if is_my_attendee(line, me) => {
@@ -774,6 +788,36 @@ END:VEVENT\r\nEND:VCALENDAR\r\n";
             answer(&bad_zone, "weekly@yandex.ru", &me()),
             Err(AnswerError::Unreadable(_))
         ));
+    }
+
+    #[test]
+    fn an_end_before_the_start_makes_a_meeting_of_no_length() {
+        // Found by the fuzzer: the new override got a DTEND in year -1, which no one reads.
+        let ics = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:x\nDTSTART:20260302T070000Z\n\
+DTEND:20200303T070000Z\nRRULE:FREQ=DAILY\nATTENDEE:mailto:ivan.petrov@yandex.ru\nEND:VEVENT\n\
+END:VCALENDAR\n";
+        let out = set_my_answer(
+            ics,
+            "x",
+            Target::Instance("20260304T070000Z"),
+            &me(),
+            PartStat::Accepted,
+            MSK,
+        )
+        .unwrap();
+        assert!(out.contains("RECURRENCE-ID:20260304T070000Z\nDTEND:20260304T070000Z\n"));
+        let far = ics.replace("DTEND:20200303T070000Z", "DTEND:99991231T070000Z");
+        assert_eq!(
+            set_my_answer(
+                &far,
+                "x",
+                Target::Instance("20260310T070000Z"),
+                &me(),
+                PartStat::Accepted,
+                MSK
+            ),
+            Err(AnswerError::Unreadable("DTEND cannot be written".into()))
+        );
     }
 
     #[test]
