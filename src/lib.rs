@@ -20,6 +20,7 @@ pub mod i18n;
 pub mod ical;
 pub mod notify;
 pub mod panel;
+pub mod rsvp;
 pub mod settings;
 pub mod snapshot;
 pub mod store;

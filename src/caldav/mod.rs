@@ -18,7 +18,9 @@ pub use client::{Client, ClientOptions, Stats};
 pub use discovery::{check_credentials, discover, CalendarInfo, Principal};
 pub use error::{CalDavError, ErrorCode};
 pub use retry::{NoSleep, RetryPolicy, Sleeper, ThreadSleep};
-pub use write::put_if_match;
+pub use write::{
+    get_object, put_if_match, put_object, update_object, ETag, Object, UpdateError, Written,
+};
 
 #[cfg(test)]
 mod client_test;

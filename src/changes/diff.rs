@@ -2,7 +2,8 @@
 //!
 //! Rule: a meeting is reported cancelled only on positive evidence — its series deleted on
 //! the server (a `Gone` entry), STATUS:CANCELLED, an EXDATE or cancelled override (the
-//! instance is in `excluded`), or the series now ending before it. A meeting that is merely
+//! instance is in `excluded`), or the series now ending before it — and only if I had not
+//! declined it (a declined meeting going away is my own answer at work). A meeting that is merely
 //! not seen (outside the time both snapshots cover, not re-read, capped) is never
 //! cancelled; one that left the view because it moved is reported moved.
 
@@ -150,7 +151,9 @@ impl Ctx {
         )]
     }
 
-    /// A series deleted or cancelled as a whole: one message, if anything of it was ahead.
+    /// A series deleted or cancelled as a whole: one message, if anything of it was ahead
+    /// that I had not declined (Yandex hides a meeting from an invitee's calendar once they
+    /// decline it: that is my own answer, not a cancellation).
     pub(super) fn cancelled(&self, ov: &SeriesView) -> Vec<Change> {
         if ov.cancelled {
             return Vec::new();
@@ -158,7 +161,7 @@ impl Ctx {
         let ahead: Vec<&Meeting> = self
             .all(ov)
             .into_iter()
-            .filter(|m| self.upcoming(m))
+            .filter(|m| self.upcoming(m) && !m.declined_by_me())
             .collect();
         let Some(first) = ahead.first() else {
             return Vec::new();

@@ -59,7 +59,10 @@ impl Ctx {
         let mut lost: Vec<&Meeting> = Vec::new();
         for o in gone.into_iter().filter(|o| self.visible(o)) {
             if excluded(nv, o) {
-                out.push(change(o, ChangeDetail::Cancelled), o.overridden);
+                // A meeting I declined, gone: not news to me.
+                if !o.declined_by_me() {
+                    out.push(change(o, ChangeDetail::Cancelled), o.overridden);
+                }
             } else {
                 lost.push(o);
             }

@@ -9,6 +9,7 @@
 //! | `POST /dialog/calendars` | calendars dialog: save the selection |
 //! | `POST /dialog/notifications` | notifications dialog: save the preferences |
 //! | `POST /actions/calendars` | "Choose calendars" button: opens the calendars dialog |
+//! | `POST /actions/answer` | Accept / Maybe / Decline on an invitation or reminder ([`crate::rsvp`]) |
 
 pub mod mattermost;
 
@@ -28,11 +29,12 @@ use crate::store::{self, Problem};
 use mattermost::{ActionAnswer, ActionRequest, DialogAnswer, DialogSubmission};
 
 /// The routes that take a POST (a GET of one is refused with 405).
-const POST_ROUTES: [&str; 4] = [
+const POST_ROUTES: [&str; 5] = [
     dialogs::CONNECT_URL,
     dialogs::CALENDARS_URL,
     dialogs::NOTIFY_URL,
     dialogs::CHOOSE_CALENDARS_URL,
+    crate::rsvp::ACTION_URL,
 ];
 
 pub fn serve(host: &impl Host, request: &PluginRequest) -> PluginResponse {
@@ -79,6 +81,10 @@ pub fn serve(host: &impl Host, request: &PluginRequest) -> PluginResponse {
         },
         dialogs::CHOOSE_CALENDARS_URL => match parse::<ActionRequest>(&request.body) {
             Some(a) => json(&choose_calendars_clicked(host, user_id, &a)),
+            None => plain(400, "bad request"),
+        },
+        crate::rsvp::ACTION_URL => match parse::<ActionRequest>(&request.body) {
+            Some(a) => json(&crate::rsvp::clicked(host, user_id, &a)),
             None => plain(400, "bad request"),
         },
         panel::AGENDA_PATH => plain(405, "method not allowed"),
@@ -400,6 +406,25 @@ mod tests {
                 dialogs::CONNECT_URL,
                 Some("u"),
                 b"not json"
+            )),
+            400
+        );
+        // The answer buttons' route takes a click, as POST only.
+        assert_eq!(
+            status(request(
+                RequestMethod::Get,
+                crate::rsvp::ACTION_URL,
+                Some("u"),
+                b""
+            )),
+            405
+        );
+        assert_eq!(
+            status(request(
+                RequestMethod::Post,
+                crate::rsvp::ACTION_URL,
+                Some("u"),
+                b"{\"context\": 5"
             )),
             400
         );

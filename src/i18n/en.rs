@@ -4,6 +4,7 @@ use chrono::{Datelike, NaiveDate, Timelike};
 
 use super::{AgendaKind, Answer, Changed, DateWords, Help, Msg, Scope, TzSource, Ui};
 use crate::ical::PartStat;
+use crate::rsvp::Failure;
 use crate::settings::{SettingsError, REMINDER_LEAD_RANGE, SYNC_INTERVAL_RANGE};
 use crate::store::{DigestDays, Problem};
 
@@ -610,5 +611,75 @@ pub(super) fn text(msg: Msg<'_>) -> String {
         } => format!("{} ({when})", answer_phrase(who, answer, title)),
         Msg::AnswersHeading { title, when } => format!("Answers to «{title}» ({when}):"),
         Msg::AnswerItem { who, answer } => format!("- {who} {}", answer_verb(answer).trim_end_matches(" to")),
+
+        Msg::AnswerAsk { title } => match title {
+            Some(t) => format!("**{t}** — will you attend?"),
+            None => "Will you attend?".into(),
+        },
+        Msg::AnswerMine {
+            title,
+            answer,
+            scope,
+            when,
+        } => {
+            let (said, to) = match answer {
+                PartStat::Accepted => ("✅ You accepted", ""),
+                PartStat::Tentative => ("❔ You answered maybe", " to"),
+                PartStat::Declined => ("❌ You declined", ""),
+                PartStat::Delegated => ("You delegated", ""),
+                PartStat::NeedsAction => ("You have not answered", ""),
+            };
+            let what = match scope {
+                Scope::Meeting => String::new(),
+                Scope::Instance => format!("{to} the meeting on {when}"),
+                Scope::Series => format!("{to} the whole series"),
+            };
+            let head = title.map(|t| format!("**{t}**: ")).unwrap_or_default();
+            format!("{head}{said}{what}")
+        }
+        Msg::AnswerWhich {
+            title,
+            answer,
+            when,
+        } => {
+            let head = title.map(|t| format!("**{t}** — ")).unwrap_or_default();
+            match answer {
+                PartStat::Declined => {
+                    format!("{head}Decline only the meeting on {when}, or the whole series?")
+                }
+                PartStat::Tentative => format!(
+                    "{head}Answer maybe only to the meeting on {when}, or to the whole series?"
+                ),
+                _ => format!("{head}Accept only the meeting on {when}, or the whole series?"),
+            }
+        }
+        Msg::AnswerButton(a) => match a {
+            PartStat::Declined => "Decline",
+            PartStat::Tentative => "Maybe",
+            _ => "Accept",
+        }
+        .into(),
+        Msg::AnswerOnlyThis => "Only this one".into(),
+        Msg::AnswerWholeSeries => "The whole series".into(),
+        Msg::AnswerBack => "Cancel".into(),
+        Msg::AnswerFailed(f) => match f {
+            Failure::Expired => "This message can no longer change your answer: answer in \
+                 Yandex Calendar, or from the meeting's next reminder."
+                .into(),
+            Failure::Gone => {
+                "Your answer was not saved: the meeting is no longer in your calendar.".into()
+            }
+            Failure::NotInvited => "Your answer was not saved: you are not among the attendees \
+                 of this meeting (any more)."
+                .into(),
+            Failure::Organizer => "You organize this meeting: there is nothing to answer.".into(),
+            Failure::Conflict => "Your answer was not saved: the meeting kept changing on the \
+                 server while it was being saved. Try again in a minute."
+                .into(),
+            Failure::Unreadable => "Your answer was not saved: the meeting's data could not be \
+                 read. Answer in Yandex Calendar."
+                .into(),
+            Failure::Problem(p) => format!("Your answer was not saved: {}", problem(p)),
+        },
     }
 }

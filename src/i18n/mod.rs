@@ -556,6 +556,32 @@ pub enum Msg<'a> {
         who: &'a str,
         answer: PartStat,
     },
+
+    // --- answering invitations: the buttons on invitations and reminders ---
+    /// Not answered yet: `Will you attend?`, with the title when the message offers several.
+    AnswerAsk {
+        title: Option<&'a str>,
+    },
+    /// My answer, and what it covers (`when`: the start of the one meeting it is for).
+    AnswerMine {
+        title: Option<&'a str>,
+        answer: PartStat,
+        scope: Scope,
+        when: &'a str,
+    },
+    /// A recurring meeting: this answer for the one meeting at `when`, or the whole series?
+    AnswerWhich {
+        title: Option<&'a str>,
+        answer: PartStat,
+        when: &'a str,
+    },
+    /// Accept / Maybe / Decline.
+    AnswerButton(PartStat),
+    AnswerOnlyThis,
+    AnswerWholeSeries,
+    AnswerBack,
+    /// Why an answer was not saved (the message stays as it was).
+    AnswerFailed(crate::rsvp::Failure),
 }
 
 #[cfg(test)]

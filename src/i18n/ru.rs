@@ -4,6 +4,7 @@ use chrono::{Datelike, NaiveDate, Timelike};
 
 use super::{AgendaKind, Answer, Changed, DateWords, Help, Msg, Scope, TzSource, Ui};
 use crate::ical::PartStat;
+use crate::rsvp::Failure;
 use crate::settings::{SettingsError, REMINDER_LEAD_RANGE, SYNC_INTERVAL_RANGE};
 use crate::store::{DigestDays, Problem};
 
@@ -637,5 +638,78 @@ pub(super) fn text(msg: Msg<'_>) -> String {
         Msg::AnswerItem { who, answer } => {
             format!("- {who} {}", answer_verb(answer).trim_end_matches(" на"))
         }
+
+        Msg::AnswerAsk { title } => match title {
+            Some(t) => format!("**{t}** — пойдёте?"),
+            None => "Пойдёте?".into(),
+        },
+        Msg::AnswerMine {
+            title,
+            answer,
+            scope,
+            when,
+        } => {
+            let said = match answer {
+                PartStat::Accepted => "✅ Вы приняли",
+                PartStat::Tentative => "❔ Вы ответили «возможно»",
+                PartStat::Declined => "❌ Вы отказались",
+                PartStat::Delegated => "Вы передали приглашение",
+                PartStat::NeedsAction => "Вы ещё не ответили",
+            };
+            let what = match (scope, answer) {
+                (Scope::Meeting, PartStat::Accepted) => " приглашение".to_string(),
+                (Scope::Meeting, _) => String::new(),
+                (Scope::Instance, PartStat::Declined) => format!(" от встречи {when}"),
+                (Scope::Instance, PartStat::Tentative) => format!(" на встречу {when}"),
+                (Scope::Instance, _) => format!(" встречу {when}"),
+                (Scope::Series, PartStat::Declined) => " от всей серии".to_string(),
+                (Scope::Series, PartStat::Tentative) => " на всю серию".to_string(),
+                (Scope::Series, _) => " всю серию".to_string(),
+            };
+            let head = title.map(|t| format!("**{t}**: ")).unwrap_or_default();
+            format!("{head}{said}{what}")
+        }
+        Msg::AnswerWhich {
+            title,
+            answer,
+            when,
+        } => {
+            let head = title.map(|t| format!("**{t}** — ")).unwrap_or_default();
+            match answer {
+                PartStat::Declined => {
+                    format!("{head}Отказаться только от встречи {when} или от всей серии?")
+                }
+                PartStat::Tentative => {
+                    format!("{head}Ответить «возможно» только на встречу {when} или на всю серию?")
+                }
+                _ => format!("{head}Принять только встречу {when} или всю серию?"),
+            }
+        }
+        Msg::AnswerButton(a) => match a {
+            PartStat::Declined => "Отказаться",
+            PartStat::Tentative => "Возможно",
+            _ => "Принять",
+        }
+        .into(),
+        Msg::AnswerOnlyThis => "Только эту".into(),
+        Msg::AnswerWholeSeries => "Всю серию".into(),
+        Msg::AnswerBack => "Отмена".into(),
+        Msg::AnswerFailed(f) => match f {
+            Failure::Expired => "Это сообщение больше не меняет ответ: ответьте в Яндекс \
+                 Календаре или из следующего напоминания о встрече."
+                .into(),
+            Failure::Gone => "Ответ не сохранён: этой встречи больше нет в вашем календаре.".into(),
+            Failure::NotInvited => {
+                "Ответ не сохранён: вас (уже) нет среди участников этой встречи.".into()
+            }
+            Failure::Organizer => "Вы организатор этой встречи: отвечать не на что.".into(),
+            Failure::Conflict => "Ответ не сохранён: встреча менялась на сервере, пока ответ \
+                 сохранялся. Попробуйте через минуту."
+                .into(),
+            Failure::Unreadable => "Ответ не сохранён: не удалось прочитать данные встречи. \
+                 Ответьте в Яндекс Календаре."
+                .into(),
+            Failure::Problem(p) => format!("Ответ не сохранён: {}", problem(p)),
+        },
     }
 }

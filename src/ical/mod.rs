@@ -3,9 +3,11 @@
 //! Pure and I/O-free. Parsing never panics on outside input: a malformed object is
 //! returned as a [`Skipped`] reason so the caller can log it through the host.
 
+mod answer;
 mod blocks;
 mod event;
 mod expand;
+mod lines;
 mod links;
 mod me;
 mod model;
@@ -15,6 +17,7 @@ mod time;
 mod windows_zones;
 mod zones;
 
+pub use answer::{partstat_token, set_my_answer, AnswerError, Target};
 pub use event::{parse_calendar, ParsedCalendar};
 pub use expand::{
     expand, expand_all, expand_series, ExpandOptions, SeriesExpansion, Window,

@@ -12,6 +12,7 @@ use super::{status, text};
 use crate::account::Person;
 use crate::bindings::types::{LogLevel, Post, Prop};
 use crate::host::Host;
+use crate::rsvp;
 use crate::store::claims::{self, Claimed};
 use crate::store::{keys, record, Account, CalendarId, NotifyPrefs, Plan, StatusState};
 
@@ -138,7 +139,9 @@ pub fn perform(
             }
             Effect::Reminder { meeting, .. } => {
                 let message = text::reminder(person.locale, meeting, person.tz, now);
-                host.dm_post(user_id, &post(message, "reminder", Some(meeting)))
+                let post = post(message, "reminder", Some(meeting));
+                let offers = rsvp::Offer::from_upcoming(meeting).into_iter().collect();
+                rsvp::post_with_offers(host, person, post, offers, now_ms)
                     .map(Some)
                     .map_err(|e| e.message)
             }

@@ -17,6 +17,7 @@ use crate::agenda::render::markdown_text;
 use crate::changes::{Change, ChangeDetail, Field, FieldChange};
 use crate::i18n::{Changed, Locale, Msg, Scope};
 use crate::ical::PartStat;
+use crate::rsvp::Offer;
 use crate::snapshot::{Meeting, SeriesState, Snapshot};
 use crate::store::NotifyPrefs;
 
@@ -25,6 +26,8 @@ use crate::store::NotifyPrefs;
 pub struct Item {
     pub fingerprint: String,
     pub line: String,
+    /// An invitation: the meeting to offer Accept / Maybe / Decline for.
+    pub offer: Option<Offer>,
 }
 
 /// What one round tells a user.
@@ -128,7 +131,15 @@ pub fn tell(
                     continue;
                 }
                 let line = change_line(locale, tz, c, detail, &title, meeting);
-                told.changes.push(Item { fingerprint, line });
+                let offer = match detail {
+                    ChangeDetail::Added => meeting.and_then(Offer::from_meeting),
+                    _ => None,
+                };
+                told.changes.push(Item {
+                    fingerprint,
+                    line,
+                    offer,
+                });
             }
         }
     }

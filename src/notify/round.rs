@@ -23,12 +23,13 @@ use super::messages::{self, AnswerGroup, Item};
 use super::model::Upcoming;
 use super::plan::{self, Inputs};
 use crate::account::{self, refresh, Person};
-use crate::bindings::types::LogLevel;
+use crate::bindings::types::{LogLevel, Post};
 use crate::caldav::CalDavError;
 use crate::changes;
 use crate::crypto;
 use crate::host::Host;
 use crate::ical::{Me, Window};
+use crate::rsvp::{self, Offer};
 use crate::snapshot::{Baseline, CalendarSource, ObjectSource, Objects, Snapshot};
 use crate::store::claims::{self, Claimed};
 use crate::store::{
@@ -485,8 +486,10 @@ fn tell(
     if !won.is_empty() {
         let items: Vec<&Item> = won.iter().map(|(i, _)| *i).collect();
         let text = messages::changes_message(person.locale, &items);
+        let offers = items.iter().filter_map(|i| i.offer.clone()).collect();
         let claimed: Vec<(String, Vec<u8>)> = won.into_iter().map(|(_, c)| c).collect();
-        sent += send(host, user_id, text, "changes", &claimed, now_ms, ttl);
+        let post = fire::post(text, "changes", None);
+        sent += send(host, person, post, offers, &claimed, now_ms, ttl);
     }
     // Answers: one message, grouped per meeting.
     let mut groups: Vec<(&AnswerGroup, Vec<usize>)> = Vec::new();
@@ -505,21 +508,30 @@ fn tell(
     }
     if !groups.is_empty() {
         let text = messages::answers_message(person.locale, &groups);
-        sent += send(host, user_id, text, "answers", &claimed, now_ms, ttl);
+        let post = fire::post(text, "answers", None);
+        sent += send(host, person, post, Vec::new(), &claimed, now_ms, ttl);
     }
     sent
 }
 
+/// Posts a message (with answer buttons for `offers`) and records it on its claims.
 fn send(
     host: &impl Host,
-    user_id: &str,
-    text: String,
-    kind: &str,
+    person: &Person,
+    post: Post,
+    offers: Vec<Offer>,
     claimed: &[(String, Vec<u8>)],
     now_ms: i64,
     ttl: u32,
 ) -> u32 {
-    match host.dm_post(user_id, &fire::post(text, kind, None)) {
+    let user_id = person.user_id.as_str();
+    let kind = post
+        .props
+        .iter()
+        .find(|p| p.key == fire::KIND_PROP)
+        .map(|p| p.value.clone())
+        .unwrap_or_default();
+    match rsvp::post_with_offers(host, person, post, offers, now_ms) {
         Ok(post_id) => {
             for (key, value) in claimed {
                 let _ = claims::record(host, key, value, now_ms, &post_id, ttl);

@@ -196,6 +196,12 @@ pub fn claim_message(user_id: &str, fingerprint: &str) -> String {
     format!("{}m/{}", claim_prefix(user_id), short_hash(fingerprint))
 }
 
+/// A message with answer buttons (an invitation, a reminder): what it says and the meetings
+/// it offers to answer, by the post's id. Under the user's folder: disconnecting forgets it.
+pub fn answer_card(user_id: &str, post_id: &str) -> String {
+    format!("{}answer/{}", user_prefix(user_id), user_part(post_id))
+}
+
 /// Every key prefix that may hold data of `user_id` (for tests and tools that list keys).
 pub fn user_key_prefix(user_id: &str) -> String {
     user_prefix(user_id)
@@ -230,6 +236,7 @@ mod tests {
             claim_reminder(&user, &user, Some(&user), i64::MIN, u32::MAX),
             claim_status(&user, false, i64::MIN, i64::MAX),
             claim_message(&user, &user),
+            answer_card(&user, &user),
         ];
         let longest = keys.iter().map(|k| k.chars().count()).max().unwrap_or(0);
         assert!(longest <= MAX_KEY_CHARS, "{keys:?}");
@@ -285,6 +292,7 @@ mod tests {
             snapshot(u),
             plan(u),
             status(u),
+            answer_card(u, "p0st1d"),
         ] {
             assert!(k.starts_with(&user_key_prefix(u)), "{k}");
         }

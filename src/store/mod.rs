@@ -14,6 +14,7 @@
 //! | `v1/u/<user>/round` | [`Lease`]: who runs the user's notification round now | tiny | each round |
 //! | `v1/u/<user>/plan` | [`Plan`]: the next days' meetings in short, what they were built from, armed jobs | ~0.3 KB per meeting | every round, every job that fires |
 //! | `v1/u/<user>/snapshot` | [`crate::snapshot::Snapshot`]: meetings as last compared for change messages | ~0.8 KB per meeting of 9 days | only when something changed (swapped by compare-and-set) |
+//! | `v1/u/<user>/answer/<post>` | [`AnswerCard`]: a message with Accept / Maybe / Decline, to redraw it after a click | ~1 KB, expires after its meetings | a click on its buttons |
 //! | `v1/u/<user>/status` | [`StatusState`]: the "In a meeting" status set and the one it replaced | tiny | status on/off |
 //! | `v1/users/<shard>` | [`IndexShard`]: ids of connected users, 64 shards | ~4.5 KB at 10,000 users | the scheduler |
 //! | `v1/notify/<shard>` | [`IndexShard`]: ids of users with notifications, 64 shards | as above | the minute tick |
@@ -44,7 +45,7 @@ pub mod snapshots;
 pub use keys::CalendarId;
 pub use record::{Change, StoreError};
 pub use records::{
-    Account, AccountStatus, Bucket, CalendarEntry, CalendarMarker, Claim, DigestDays, IndexShard,
-    Lease, Markers, NotifyPrefs, OurStatus, Plan, Problem, ProblemAt, SavedStatus, StatusState,
-    SyncState,
+    Account, AccountStatus, AnswerCard, Bucket, CalendarEntry, CalendarMarker, Claim, DigestDays,
+    IndexShard, Lease, Markers, NotifyPrefs, OurStatus, Plan, Problem, ProblemAt, SavedStatus,
+    StatusState, SyncState,
 };

@@ -329,3 +329,19 @@ pub struct Claim {
 impl Record for Claim {
     const VERSION: u32 = 1;
 }
+
+/// A message with answer buttons, as sent: its text and props, and the meetings it offers
+/// to answer with their state, so that a click can redraw it (the host has no "get post";
+/// `update-post` replaces the whole post). Written with an expiry: an old message stops
+/// answering and says so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerCard {
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub props: Vec<(String, String)>,
+    pub offers: Vec<crate::rsvp::Offer>,
+}
+
+impl Record for AnswerCard {
+    const VERSION: u32 = 1;
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every cargo-fuzz target for a bounded time and prints how many inputs each ran.
 #   tests/fuzz/run.sh [SECONDS] [TARGET...]     (default 60 s each; all targets)
-# Targets: parse expand changes (iCalendar, tests/fuzz) and multistatus href sync (CalDAV,
+# Targets: parse expand changes answer (iCalendar, tests/fuzz) and multistatus href sync (CalDAV,
 # tests/fuzz-caldav). A crash, a panic, or an input slower than 10 s (a rule that spins)
 # fails the run; the input is left in <crate>/artifacts/<target>/.
 # cargo-fuzz is installed once into $YCAL_CACHE/cargo-tools; it needs nightly flags, which
@@ -16,17 +16,17 @@ if [ ! -x "$TOOLS/bin/cargo-fuzz" ]; then
     cargo install --locked cargo-fuzz --root "$TOOLS" >&2
 fi
 declare -A crate_of=(
-    [parse]=fuzz [expand]=fuzz [changes]=fuzz
+    [parse]=fuzz [expand]=fuzz [changes]=fuzz [answer]=fuzz
     [multistatus]=fuzz-caldav [href]=fuzz-caldav [sync]=fuzz-caldav
 )
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(parse expand changes multistatus href sync)
+[ ${#targets[@]} -gt 0 ] || targets=(parse expand changes answer multistatus href sync)
 
 seed() {
     local target="$1" dir="$2"
     mkdir -p "$dir"
     case "$target" in
-    parse | expand | changes) cp -n "$tests"/fixtures/ics/*.ics "$dir"/ 2>/dev/null || true ;;
+    parse | expand | changes | answer) cp -n "$tests"/fixtures/ics/*.ics "$dir"/ 2>/dev/null || true ;;
     multistatus | sync) cp -n "$tests"/fixtures/caldav/*.xml "$dir"/ 2>/dev/null || true ;;
     href) printf '/calendars/u%%40yandex.ru/events-1/a@b.ics' >"$dir/yandex" ;;
     esac

@@ -14,7 +14,14 @@ Shapes and quirks reproduced (see DESIGN.md, "CalDAV and Yandex, as measured"):
   a raw `@` (the spelling sync-collection itself uses): fetch by the listing's spelling;
 - sync-collection must be sent with Depth: 0 (RFC 6578 section 3.2), else 400;
 - the principal carries calendarserver's email-address-set (the account's address);
-- PUT with If-Match (412 on mismatch; a weak W/ tag never matches, as RFC 9110 says).
+- PUT with If-Match (412 on mismatch; a weak W/ tag never matches, as RFC 9110 says);
+- GET of an object, its ETag in a header (quoted; bare or weak on request);
+- an invitee's PUT (the object's ORGANIZER is someone else) keeps the organizer's fields:
+  only the PARTSTAT of the account's own ATTENDEE lines is taken (per VEVENT, by
+  RECURRENCE-ID), new overrides are added as sent; no ETag comes back (what is stored is
+  not what was sent);
+- on request, a meeting the invitee declined vanishes from their calendar (sync-collection
+  reports it deleted, GET answers 404) while the organizer's copy keeps it.
 Test control (no auth), all POST:
   /_control/put?cal=C&name=N   body = iCalendar      /_control/delete?cal=C&name=N
   /_control/generate?cal=C&count=N&day=YYYYMMDD   N small events on that day, at once
@@ -31,6 +38,14 @@ Test control (no auth), all POST:
   /_control/redirect?to=URL&count=N   the next N DAV requests answer 307 to URL + path
   /_control/stats              JSON: DAV requests by kind, and whether the last one
                                carried an Authorization header
+  /_control/header_etags?style=quoted|bare|weak   how GET and PUT answers write ETags
+  /_control/if_match?never=1   a conditional PUT never matches (412 whatever it says)
+  /_control/race?count=N       the next N PUTs find the object changed just before them
+                               (as if the organizer edited it): If-Match fails with 412
+  /_control/vanish_declined?on=1   an invitee PUT that declines the meeting (its master, or
+                               its only VEVENT) removes it from the invitee's calendar
+  /_control/get?cal=C&name=N   the stored object (also a vanished one: the organizer's
+                               copy), as text
 Usage: yandex_replay.py PORT [USER] [PASSWORD]
 """
 import base64
@@ -60,6 +75,11 @@ STATE = {
     "no_data": set(),
     "weak": False,
     "redirect": None,  # (url, count)
+    "header_etags": "quoted",
+    "never_match": False,
+    "race": 0,
+    "vanish_declined": False,
+    "vanished": {},  # (cal, name) -> body: the organizer's copy of a declined meeting
     "stats": {"requests": 0, "by_kind": {}, "last_auth": False},
     "calendars": {
         "events-1001": {"name": "Work", "comp": "VEVENT", "objects": {}, "log": []},
@@ -104,6 +124,108 @@ def dtstart(ical):
 
 def etag_text(t):
     return f'W/"{t}"' if STATE["weak"] else str(t)
+
+
+def header_etag(t):
+    style = STATE["header_etags"]
+    return {"bare": str(t), "weak": f'W/"{t}"'}.get(style, f'"{t}"')
+
+
+def canonical(address):
+    """An address as all its Yandex aliases share it (see src/ical/me.rs)."""
+    a = address.strip().lower()
+    if a.startswith("mailto:"):
+        a = a[7:]
+    login, _, domain = a.rpartition("@")
+    if domain in ("yandex.ru", "ya.ru", "yandex.com", "yandex.by", "yandex.kz", "yandex.ua"):
+        return login.replace("-", ".") + "@yandex.ru"
+    return a
+
+
+def unfold(ical):
+    return re.sub(r"\r?\n[ \t]", "", ical).replace("\r\n", "\n").split("\n")
+
+
+def line_value(line):
+    """The value of a content line: after the first colon outside quotes."""
+    quoted = False
+    for i, ch in enumerate(line):
+        if ch == '"':
+            quoted = not quoted
+        elif ch == ":" and not quoted:
+            return line[i + 1:]
+    return ""
+
+
+def vevents(lines):
+    """[(rid, [line indexes])] of the VEVENTs, rid = RECURRENCE-ID value or None."""
+    out, current, depth = [], None, 0
+    for i, line in enumerate(lines):
+        up = line.upper()
+        if up == "BEGIN:VEVENT":
+            current, depth = [None, [i]], 1
+        elif current is not None:
+            current[1].append(i)
+            if up.startswith("BEGIN:"):
+                depth += 1
+            elif up.startswith("END:"):
+                depth -= 1
+                if depth == 0:
+                    out.append(tuple(current))
+                    current = None
+            elif depth == 1 and up.startswith("RECURRENCE-ID"):
+                current[0] = line_value(line).strip()
+    return out
+
+
+def is_me_attendee(line):
+    return line.upper().startswith("ATTENDEE") and canonical(line_value(line)) == canonical(USER)
+
+
+def organizer(lines):
+    for line in lines:
+        if line.upper().startswith("ORGANIZER"):
+            return canonical(line_value(line))
+    return None
+
+
+def my_partstats(lines):
+    """{rid: the PARTSTAT line of my ATTENDEE} of each VEVENT."""
+    out = {}
+    for rid, idx in vevents(lines):
+        for i in idx:
+            if is_me_attendee(lines[i]):
+                out[rid] = lines[i]
+    return out
+
+
+def invitee_merge(old, new):
+    """What Yandex keeps of an invitee's PUT: the organizer's object with the invitee's
+    answers, and any new override the invitee sent."""
+    old_lines, new_lines = unfold(old), unfold(new)
+    mine = my_partstats(new_lines)
+    old_events = vevents(old_lines)
+    for rid, idx in old_events:
+        for i in idx:
+            if is_me_attendee(old_lines[i]) and rid in mine:
+                old_lines[i] = mine[rid]
+    known = {rid for rid, _ in old_events}
+    added = []
+    for rid, idx in vevents(new_lines):
+        if rid not in known:
+            added += [new_lines[i] for i in idx]
+    end = max(i for i, line in enumerate(old_lines) if line.upper() == "END:VCALENDAR")
+    merged = old_lines[:end] + added + old_lines[end:]
+    return "\r\n".join(line for line in merged if line) + "\r\n"
+
+
+def declined_by_me(ical):
+    """The invitee declined the meeting as a whole (its master, or its only VEVENT)."""
+    lines = unfold(ical)
+    events = vevents(lines)
+    master = [idx for rid, idx in events if rid is None] or [idx for _, idx in events][:1]
+    return any("PARTSTAT=DECLINED" in lines[i].upper()
+               for idx in master for i in idx if is_me_attendee(lines[i]))
 
 
 def flag(q, name):
@@ -187,6 +309,25 @@ class Handler(BaseHTTPRequestHandler):
             if url.path == "/_control/redirect":
                 STATE["redirect"] = (q["to"].rstrip("/"), int(q.get("count", 1)))
                 return self.send(200)
+            if url.path == "/_control/header_etags":
+                STATE["header_etags"] = q.get("style", "quoted")
+                return self.send(200)
+            if url.path == "/_control/if_match":
+                STATE["never_match"] = flag(q, "never")
+                return self.send(200)
+            if url.path == "/_control/race":
+                STATE["race"] = int(q.get("count", 1))
+                return self.send(200)
+            if url.path == "/_control/vanish_declined":
+                STATE["vanish_declined"] = flag(q, "on")
+                return self.send(200)
+            if url.path == "/_control/get":
+                cal = STATE["calendars"][q["cal"]]
+                obj = cal["objects"].get(q["name"])
+                body = obj[1] if obj else STATE["vanished"].get((q["cal"], q["name"]))
+                if body is None:
+                    return self.send(404)
+                return self.send(200, body.encode(), "text/calendar; charset=utf-8")
             if url.path == "/_control/stats":
                 return self.send(200, json.dumps(STATE["stats"]).encode(), "application/json")
             if url.path == "/_control/expire_tokens":
@@ -241,11 +382,14 @@ class Handler(BaseHTTPRequestHandler):
                 return self.report(path, text)
             if self.command == "PUT":
                 return self.put(path, data)
+            if self.command == "GET":
+                return self.get(path)
         self.send(405)
 
     do_PROPFIND = dav
     do_REPORT = dav
     do_PUT = dav
+    do_GET = dav
 
     def calendar(self, path):
         m = re.fullmatch(re.escape(PLAIN_HOME) + r"([^/]+)/(?:([^/]+))?", path)
@@ -368,19 +512,46 @@ class Handler(BaseHTTPRequestHandler):
             out.append(resp(href, ok_propstat(props)))
         return self.send(207, ms("".join(out)))
 
+    def get(self, path):
+        cid, cal, name = self.calendar(path)
+        if cal is None or not name or name not in cal["objects"]:
+            return self.send(404, b"")
+        etag, ical = cal["objects"][name]
+        return self.send(200, ical.encode(), "text/calendar; charset=utf-8",
+                         {"ETag": header_etag(etag)})
+
     def put(self, path, data):
         cid, cal, name = self.calendar(path)
         if cal is None or not name:
             return self.send(404, b"")
         current = cal["objects"].get(name)
+        if current is not None and STATE["race"] > 0:
+            # Someone else saved the object a moment before this PUT arrived.
+            STATE["race"] -= 1
+            t = tick()
+            current = (t, current[1].replace("SUMMARY:", "SUMMARY:(changed) ", 1))
+            cal["objects"][name] = current
+            cal["log"].append((t, name, False))
         want = (self.headers.get("If-Match") or "").strip()
         # Strong comparison: a weak tag never matches (RFC 9110 section 13.1.1).
-        if want and (current is None or want.startswith("W/") or str(current[0]) != want.strip('"')):
+        if want and (current is None or want.startswith("W/") or STATE["never_match"]
+                     or str(current[0]) != want.strip('"')):
             return self.send(412, b"")
+        text = data.decode("utf-8", "replace")
+        invitee = current is not None and organizer(unfold(current[1])) not in (None, canonical(USER))
+        if invitee:
+            text = invitee_merge(current[1], text)
         t = tick()
-        cal["objects"][name] = (t, data.decode("utf-8", "replace"))
+        if invitee and STATE["vanish_declined"] and declined_by_me(text):
+            cal["objects"].pop(name, None)
+            cal["log"].append((t, name, True))
+            STATE["vanished"][(cid, name)] = text
+            return self.send(204, b"")
+        cal["objects"][name] = (t, text)
         cal["log"].append((t, name, False))
-        return self.send(204 if current else 201, b"", headers={"ETag": f'"{t}"'})
+        # An ETag only when what is stored is what was sent (RFC 4791 section 5.3.4).
+        headers = {} if invitee else {"ETag": header_etag(t)}
+        return self.send(204 if current else 201, b"", headers=headers)
 
 
 if __name__ == "__main__":
