@@ -78,7 +78,7 @@ fuzz:
 
 # With the race detector: hooks run concurrently with activation and deactivation.
 test-go: wasm
-	cd host-shim && YCAL_BUNDLE=$(CURDIR)/$(BUNDLE) go test -race -count=1 ./...
+	cd host-shim && YCAL_BUNDLE=$(CURDIR)/$(BUNDLE) go test -race -count=1 -timeout 30m ./...
 
 refhost:
 	cargo build -p refhost --profile refhost
