@@ -37,6 +37,11 @@ const (
 	oncePrefix = "once_"
 	// queueSize bounds the users and fired jobs waiting for a worker.
 	queueSize = 100_000
+	// drainTimeout bounds how long deactivation waits for the background calls in flight.
+	// A round cut short keeps its user's round lease until it expires (two minutes in which
+	// that user's changes are not told), and Mattermost kills the plugin process right
+	// after OnDeactivate; at server shutdown it gives OnDeactivate 10 s in all.
+	drainTimeout = 5 * time.Second
 )
 
 // background runs users' rounds and fired one-off jobs for one activation.
@@ -69,6 +74,13 @@ func newBackground(p *Plugin, rt *component.Runtime, roundWorkers, dueWorkers in
 func (b *background) work(queue chan string, job func(string) wit.Job, after func(string)) {
 	defer b.done.Done()
 	for {
+		// Stopped: take nothing more (a queued round comes again at the next tick; what a
+		// queued one-off job was for, the user's next round does).
+		select {
+		case <-b.stop:
+			return
+		default:
+		}
 		select {
 		case <-b.stop:
 			return
@@ -129,9 +141,25 @@ func (b *background) fired(key string) {
 	}
 }
 
-// close stops the workers; calls in flight end with the runtime.
+// close stops the workers from taking more work.
 func (b *background) close() {
 	close(b.stop)
+}
+
+// drain waits up to d for the calls in flight to end; false if some still run (they end
+// with the runtime).
+func (b *background) drain(d time.Duration) bool {
+	done := make(chan struct{})
+	go func() {
+		b.done.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
 }
 
 // The job-once scheduler is a process-wide singleton in pluginapi/cluster: it is created and

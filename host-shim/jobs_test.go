@@ -4,11 +4,18 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/ycal/yandex-calendar/host-shim/wit"
 )
@@ -170,4 +177,55 @@ func TestOneOffJobsSurviveARestart(t *testing.T) {
 	eventually(t, "the job to fire after the restart", func() bool {
 		return o.has(func(j wit.Job) bool { return j.Due != nil && *j.Due == key })
 	})
+}
+
+// Deactivation (a restart, an upgrade, a disable) lets the rounds in flight end, so they
+// give their users' round leases back: a round cut short would keep its user's lease for
+// two minutes, in which that user's changes are not told.
+func TestDeactivationLetsTheRoundsInFlightEnd(t *testing.T) {
+	caldav := startRadicale(t)
+	dav(t, "mkcal", caldav+"user/work/", "Работа")
+	// The CalDAV server, behind a proxy that turns slow on demand.
+	target, err := url.Parse(caldav)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var slow atomic.Bool
+	var held atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if slow.Load() {
+			held.Add(1)
+			time.Sleep(1500 * time.Millisecond)
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+
+	api := newFakeAPI(t)
+	api.config["caldavurl"] = srv.URL + "/"
+	user := "eeeeeeeeeeeeeeeeeeeeeeeeee"
+	api.users[user] = &model.User{Id: user, Username: "ivan", Email: "ivan@example.com", Locale: "ru",
+		Timezone: model.StringMap{"useAutomaticTimezone": "false", "manualTimezone": "Europe/Moscow"}}
+	p := &Plugin{getenv: func(string) string { return "" }}
+	p.SetAPI(api)
+	if err := p.OnActivate(); err != nil {
+		t.Fatalf("OnActivate: %v", err)
+	}
+	submit(t, p, user, "/dialog/connect", map[string]any{"login": "user", "password": "secret", "timezone": ""})
+	submit(t, p, user, "/dialog/notifications", map[string]any{"digest": "off", "digest_days": "weekdays",
+		"digest_empty": false, "reminder": "10", "status": true, "changes": true, "answers": true})
+
+	lease := "v1/u/" + user + "/round"
+	slow.Store(true)
+	if !p.active.Load().bg.queueRound(user) {
+		t.Fatal("the round was not queued")
+	}
+	eventually(t, "the round to wait on the server", func() bool { return held.Load() > 0 && api.stored(lease) != nil })
+	if err := p.OnDeactivate(); err != nil {
+		t.Fatalf("OnDeactivate: %v", err)
+	}
+	if api.stored(lease) != nil {
+		t.Fatalf("the round lease is still held after deactivation; logs: %v", api.allLogs())
+	}
 }

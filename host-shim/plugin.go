@@ -254,6 +254,10 @@ func (p *Plugin) OnDeactivate() error {
 		_ = a.job.Close()
 	}
 	a.bg.close()
+	// Let the rounds in flight end, so they give their users' leases back.
+	if !a.bg.drain(drainTimeout) {
+		p.API.LogWarn("background calls still running at deactivation are cut short")
+	}
 	ctx := context.Background()
 	err := a.runtime.Deactivate(ctx)
 	_ = a.runtime.Close(ctx)
