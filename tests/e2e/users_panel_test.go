@@ -128,6 +128,8 @@ type browserUser struct {
 	NowWhen   string `json:"now_when"`
 	NextWhen  string `json:"next_when"`
 	NextToday bool   `json:"next_today"`
+	// The meeting in progress runs past the user's midnight (so tomorrow's page has it too).
+	NowPastMidnight bool `json:"now_past_midnight"`
 }
 
 func TestPanelInTheBrowser(t *testing.T) {
@@ -177,6 +179,8 @@ func TestPanelInTheBrowser(t *testing.T) {
 			NowWhen:   hhmm(start, start.Add(time.Hour), u.tz),
 			NextWhen:  hhmm(next, next.Add(30*time.Minute), u.tz),
 			NextToday: next.In(u.tz).Format("2006-01-02") == now.In(u.tz).Format("2006-01-02"),
+			NowPastMidnight: start.Add(time.Hour).Add(-time.Nanosecond).In(u.tz).Format("2006-01-02") !=
+				now.In(u.tz).Format("2006-01-02"),
 		}
 		if u.connect {
 			if resp := at.connect(t, ctx, s, caldavUser, caldavPassword); resp.Error != "" || len(resp.Errors) != 0 {
