@@ -76,7 +76,8 @@ fuzz:
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 	YCAL_PROPTEST_CASES=20000 cargo test --profile refhost --test changes_property
 
-# With the race detector: hooks run concurrently with activation and deactivation.
+# With the race detector: hooks run concurrently with activation and deactivation. On a
+# shared 2-core machine the race detector can take longer than go test's 10-minute default.
 test-go: wasm
 	cd host-shim && YCAL_BUNDLE=$(CURDIR)/$(BUNDLE) go test -race -count=1 -timeout 30m ./...
 

@@ -51,6 +51,7 @@ type background struct {
 	rounds chan string
 	due    chan string
 	stop   chan struct{}
+	halt   sync.Once
 	done   sync.WaitGroup
 
 	mu     sync.Mutex
@@ -62,33 +63,46 @@ func newBackground(p *Plugin, rt *component.Runtime, roundWorkers, dueWorkers in
 		stop: make(chan struct{}), queued: map[string]bool{}}
 	for range roundWorkers {
 		b.done.Add(1)
-		go b.work(b.rounds, func(user string) wit.Job { return wit.JobUser(user) }, b.roundDone)
+		go b.work(b.rounds, func(user string) wit.Job { return wit.JobUser(user) }, b.roundDone, false)
 	}
 	for range dueWorkers {
 		b.done.Add(1)
-		go b.work(b.due, func(key string) wit.Job { return wit.JobDue(key) }, nil)
+		go b.work(b.due, func(key string) wit.Job { return wit.JobDue(key) }, nil, true)
 	}
 	return b
 }
 
-func (b *background) work(queue chan string, job func(string) wit.Job, after func(string)) {
+// work runs the items of queue until stopped. Stopped, a rounds worker takes nothing more
+// (a queued round comes again at the next tick); a due-jobs worker, with finish, first runs
+// what is queued: the scheduler forgets a job once it has handed it over, so a reminder
+// queued at a restart would otherwise wait for the user's next round.
+func (b *background) work(queue chan string, job func(string) wit.Job, after func(string), finish bool) {
 	defer b.done.Done()
+	do := func(item string) {
+		b.run(job(item))
+		if after != nil {
+			after(item)
+		}
+	}
 	for {
-		// Stopped: take nothing more (a queued round comes again at the next tick; what a
-		// queued one-off job was for, the user's next round does).
 		select {
 		case <-b.stop:
+			for finish {
+				select {
+				case item := <-queue:
+					do(item)
+				default:
+					return
+				}
+			}
 			return
 		default:
 		}
 		select {
 		case <-b.stop:
-			return
+			// Back to the top: finish, or leave.
 		case item := <-queue:
-			b.run(job(item))
-			if after != nil {
-				after(item)
-			}
+			do(item)
 		}
 	}
 }
@@ -141,9 +155,9 @@ func (b *background) fired(key string) {
 	}
 }
 
-// close stops the workers from taking more work.
+// close stops the workers from taking more work (once; again does nothing).
 func (b *background) close() {
-	close(b.stop)
+	b.halt.Do(func() { close(b.stop) })
 }
 
 // drain waits up to d for the calls in flight to end; false if some still run (they end

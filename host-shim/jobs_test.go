@@ -229,3 +229,34 @@ func TestDeactivationLetsTheRoundsInFlightEnd(t *testing.T) {
 		t.Fatalf("the round lease is still held after deactivation; logs: %v", api.allLogs())
 	}
 }
+
+// One-off jobs already handed over by the scheduler (it forgets them then) still run when
+// the plugin deactivates: a reminder queued at a restart is not left to the next round.
+func TestStoppingRunsTheQueuedOneOffJobs(t *testing.T) {
+	api := newFakeAPI(t)
+	p, o := activatedObserved(t, api)
+	bg := p.active.Load().bg
+	const n = 100
+	// Mattermost is slow: the workers hold their first jobs while the plugin stops.
+	api.mu.Lock()
+	for i := range n {
+		bg.fired(fmt.Sprintf("v1/j/ffffffffffffffffffffffffff/%d", i))
+	}
+	time.Sleep(100 * time.Millisecond)
+	bg.close()
+	api.mu.Unlock()
+	if !bg.drain(drainTimeout) {
+		t.Fatal("the queued jobs did not end within the drain")
+	}
+	ran := 0
+	o.mu.Lock()
+	for _, j := range o.jobs {
+		if j.Due != nil {
+			ran++
+		}
+	}
+	o.mu.Unlock()
+	if ran != n {
+		t.Fatalf("%d of %d queued one-off jobs ran", ran, n)
+	}
+}
