@@ -18,10 +18,13 @@ import (
 
 // Background work (wit/types.wit, job): the component decides, the host runs it.
 //
-//   - The minute tick (cluster.Schedule, one node) asks the component which users' rounds
-//     are due and queues them; a few workers run `run-job(user(id))` at once, each in a
-//     background slot of the runtime (never an interactive one). A user already queued or
-//     running is not queued twice.
+//   - Every node ticks every ten seconds (tickPeriod, on the period's boundaries): the
+//     component renews the node's share of the users (leases in KV, so the nodes split the
+//     users and a dead node's share is taken over) and names the users of the share whose
+//     round fell due since the node's last tick; they are queued. A few workers run
+//     `run-job(user(id))` at once, each in a background slot of the runtime (never an
+//     interactive one). A user already queued or running is not queued twice. When the
+//     plugin stops, a last tick gives the node's share back.
 //   - One-off jobs (`scheduler.schedule-once`) are Mattermost's job-once scheduler: kept in
 //     KV as `once_<key>`, armed in memory on the node that scheduled them (other nodes pick
 //     them up by polling every five minutes, and every node at start fires those whose time
@@ -37,6 +40,8 @@ const (
 	oncePrefix = "once_"
 	// queueSize bounds the users and fired jobs waiting for a worker.
 	queueSize = 100_000
+	// tickPeriod is how often a node ticks (wit/types.wit, job.tick).
+	tickPeriod = 10 * time.Second
 )
 
 // background runs users' rounds and fired one-off jobs for one activation.
@@ -212,17 +217,36 @@ func (p *Plugin) cancelOnce(key string) {
 	}
 }
 
-// runTick runs on one cluster node at a time (cluster.Schedule holds a cluster mutex): the
-// component names the users whose round is due, and they are queued.
-func (p *Plugin) runTick(a *active) {
+// ticker runs the node's ticks until stop is closed; a tick that failed is covered by the
+// next one (its since stays).
+func (p *Plugin) ticker(a *active, stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	since := p.now().Add(-tickPeriod)
+	for {
+		next := time.Now().Truncate(tickPeriod).Add(tickPeriod)
+		select {
+		case <-stop:
+			return
+		case <-time.After(time.Until(next)):
+		}
+		now := p.now()
+		if p.runTick(a, since) {
+			since = now
+		}
+	}
+}
+
+// runTick runs one tick of this node covering the rounds due since `since`, and queues
+// them; false if the tick failed.
+func (p *Plugin) runTick(a *active, since time.Time) bool {
 	defer p.recovered("tick")
 	if p.active.Load() != a {
-		return // deactivated meanwhile
+		return false // deactivated meanwhile
 	}
-	report, err := a.runtime.RunJob(context.Background(), wit.JobTick())
+	report, err := a.runtime.RunJob(context.Background(), wit.JobTick(wit.TickInfo{Node: a.node, SinceMs: since.UnixMilli()}))
 	if err != nil {
 		p.API.LogError("tick failed", "error", err.Error())
-		return
+		return false
 	}
 	skipped := 0
 	for _, u := range report.DueUsers {
@@ -232,5 +256,15 @@ func (p *Plugin) runTick(a *active) {
 	}
 	if skipped > 0 {
 		p.API.LogDebug("tick: rounds already queued or running", "users", fmt.Sprint(skipped))
+	}
+	return true
+}
+
+// leave gives the node's share of the users back, so the other nodes take it at once.
+func (p *Plugin) leave(a *active) {
+	defer p.recovered("leave")
+	if _, err := a.runtime.RunJob(context.Background(), wit.JobTick(wit.TickInfo{Node: a.node,
+		SinceMs: p.now().UnixMilli(), Leaving: true})); err != nil {
+		p.API.LogWarn("giving the node's users back failed; the others take them when its lease runs out", "error", err.Error())
 	}
 }

@@ -259,13 +259,20 @@ fn digest_reminders_status_changes_and_answers_each_once() {
     assert!(!dms.iter().any(|m| m.contains("Изменения")), "{dms:?}");
     assert!(w.host.kv.borrow().contains_key(&keys::snapshot(ME)));
 
-    // An idle round: one request to the server, the snapshot neither read nor written.
+    // An idle round: one request to the server, the snapshot neither read nor written,
+    // nothing written at all (no lease, no "last sync" stamp).
     let snapshot = w.host.kv.borrow().get(&keys::snapshot(ME)).cloned();
     w.host.reads.borrow_mut().clear();
+    w.host.writes.borrow_mut().clear();
     w.host.requests.borrow_mut().clear();
     w.at(t0 + Duration::minutes(1));
     w.round();
     assert!(!w.host.reads.borrow().contains(&keys::snapshot(ME)));
+    assert_eq!(
+        *w.host.writes.borrow(),
+        Vec::<String>::new(),
+        "an idle round writes nothing"
+    );
     assert_eq!(
         w.host.kv.borrow().get(&keys::snapshot(ME)).cloned(),
         snapshot

@@ -103,6 +103,22 @@ pub fn run(host: &impl Host, user_id: &str, trigger: Trigger) -> Result<Report, 
         }
         Err(p) => return Err(format!("account of {user_id}: {p:?}")),
     };
+    let person = account::person(host, user_id, Some(&account));
+    let synced = sync(host, user_id, &account, &person, trigger);
+    // A refused password paused the account: read it again. (A fresh sync changes no
+    // account, so an idle round reads it once.)
+    let account = if synced.fresh {
+        account
+    } else {
+        account::load(host, user_id)
+            .map_err(|p| format!("{p:?}"))?
+            .unwrap_or(account)
+    };
+    // Most rounds find nothing to store: they end here, without the lease, having written
+    // nothing (what fell due is claimed and done all the same).
+    if let Some(report) = idle(host, user_id, &account, &person, &prefs, &synced)? {
+        return Ok(report);
+    }
     let holder = crypto::random::<8>()
         .map(|b| crypto::hex(&b))
         .unwrap_or_else(|_| format!("r{now_ms}"));
@@ -114,7 +130,7 @@ pub fn run(host: &impl Host, user_id: &str, trigger: Trigger) -> Result<Report, 
             ..Report::default()
         });
     };
-    let report = locked(host, user_id, &account, &prefs, trigger);
+    let report = locked(host, user_id, &account, &person, &prefs, &synced);
     if let Err(e) = lease::release(host, &held) {
         host.log(LogLevel::Warn, &format!("round lease of {user_id}: {e}"));
     }
@@ -239,23 +255,43 @@ fn fingerprint(
     keys::short_hash(&text)
 }
 
-fn locked(
+/// What a round's decisions rest on: the sync markers, whether every watched calendar
+/// synced completely, the fingerprint of the plan's inputs, and the stored plan.
+struct Look<'a> {
+    markers: Markers,
+    watched: Vec<&'a CalendarEntry>,
+    complete: bool,
+    me: Me,
+    fp: String,
+    plan: Plan,
+    now_ms: i64,
+}
+
+impl Look<'_> {
+    /// The plan was built from other inputs, is due to roll, or changes are not reported.
+    fn rebuild(&self) -> bool {
+        self.plan.inputs != self.fp || self.rolled() || self.behind()
+    }
+
+    fn rolled(&self) -> bool {
+        self.now_ms - self.plan.built_at_ms >= ROLL.num_milliseconds()
+    }
+
+    fn behind(&self) -> bool {
+        self.complete && (self.plan.reported != self.fp || self.rolled())
+    }
+}
+
+fn look<'a>(
     host: &impl Host,
     user_id: &str,
-    account: &Account,
-    prefs: &NotifyPrefs,
-    trigger: Trigger,
-) -> Result<Report, String> {
-    let person = account::person(host, user_id, Some(account));
-    let synced = sync(host, user_id, account, &person, trigger);
-    // The sync may have paused the account or updated it: read it again.
-    let account = account::load(host, user_id)
-        .map_err(|p| format!("{p:?}"))?
-        .unwrap_or_else(|| account.clone());
-    let now_ms = host.now_ms();
-    let now = instant(now_ms);
+    account: &'a Account,
+    person: &Person,
+    prefs: &'a NotifyPrefs,
+    synced: &Synced,
+) -> Result<Look<'a>, String> {
     let markers = account::data::markers(host, user_id).map_err(|p| format!("{p:?}"))?;
-    let watched = watched(&account, prefs);
+    let watched = watched(account, prefs);
     let complete = synced.fresh
         && watched.iter().all(|c| {
             markers
@@ -263,17 +299,81 @@ fn locked(
                 .get(CalendarId::of_url(&c.url).as_str())
                 .is_some_and(|m| m.is_complete())
         });
-    let me = account::me(&account, &person);
-    let fp = fingerprint(&person, me.emails(), &watched, &markers);
-    let plan_key = keys::plan(user_id);
-    let before = record::get_or_rebuild::<Plan>(host, &plan_key)
+    let me = account::me(account, person);
+    let fp = fingerprint(person, me.emails(), &watched, &markers);
+    let plan = record::get_or_rebuild::<Plan>(host, &keys::plan(user_id))
         .map_err(|e| e.to_string())?
         .unwrap_or_default();
+    Ok(Look {
+        markers,
+        watched,
+        complete,
+        me,
+        fp,
+        plan,
+        now_ms: host.now_ms(),
+    })
+}
+
+/// The round without the lease: `Some` when there is nothing to store — the plan is built
+/// from the current inputs and every job it wants is armed. What is due is done (claimed).
+fn idle(
+    host: &impl Host,
+    user_id: &str,
+    account: &Account,
+    person: &Person,
+    prefs: &NotifyPrefs,
+    synced: &Synced,
+) -> Result<Option<Report>, String> {
+    let look = look(host, user_id, account, person, prefs, synced)?;
+    if look.rebuild() {
+        return Ok(None);
+    }
+    let now = instant(look.now_ms);
+    let effects = fire::perform(host, person, account, &look.plan, prefs, now);
+    let armed: BTreeSet<i64> = look
+        .plan
+        .armed
+        .iter()
+        .copied()
+        .filter(|t| *t > look.now_ms)
+        .collect();
+    if armed != wanted(host, person, prefs, &look.plan, now) {
+        return Ok(None);
+    }
+    Ok(Some(Report {
+        effects,
+        problem: if look.complete { None } else { synced.problem },
+        paused: synced.paused,
+        busy: false,
+    }))
+}
+
+fn locked(
+    host: &impl Host,
+    user_id: &str,
+    account: &Account,
+    person: &Person,
+    prefs: &NotifyPrefs,
+    synced: &Synced,
+) -> Result<Report, String> {
+    // Read again under the lease: another round may have stored a plan meanwhile.
+    let look = look(host, user_id, account, person, prefs, synced)?;
+    let rebuild = look.rebuild();
+    let Look {
+        markers,
+        watched,
+        complete,
+        me,
+        fp,
+        plan: before,
+        now_ms,
+    } = look;
+    let now = instant(now_ms);
+    let plan_key = keys::plan(user_id);
     let mut plan = before.clone();
-    let rolled = now_ms - plan.built_at_ms >= ROLL.num_milliseconds();
-    let behind = complete && (plan.reported != fp || rolled);
     let mut effects = 0;
-    if plan.inputs != fp || rolled || behind {
+    if rebuild {
         let stored = snapshots::read(host, user_id).map_err(|e| e.to_string())?;
         let sources = read_sources(host, user_id, &watched, &markers)?;
         let borrowed: Vec<CalendarSource<'_>> = sources.iter().map(Source::borrow).collect();
@@ -281,7 +381,7 @@ fn locked(
             Some(s) => Baseline::Previous(s),
             None => Baseline::FirstSync,
         };
-        let built = build(baseline, &borrowed, now, &person, &me);
+        let built = build(baseline, &borrowed, now, person, &me);
         if complete {
             let new_json = built.to_json().map_err(|e| e.to_string())?;
             let unchanged = stored.raw.as_deref() == Some(new_json.as_bytes());
@@ -297,7 +397,7 @@ fn locked(
                         .as_deref()
                         .map(|b| keys::short_hash(&String::from_utf8_lossy(b)))
                         .unwrap_or_default();
-                    effects += tell(host, &person, prefs, &found, &built, &against, now);
+                    effects += tell(host, person, prefs, &found, &built, &against, now);
                 }
             } else {
                 host.log(
@@ -312,8 +412,8 @@ fn locked(
         plan.tz = person.tz.name().to_string();
     }
 
-    effects += fire::perform(host, &person, &account, &plan, prefs, now);
-    arm(host, user_id, &person, prefs, &mut plan, now);
+    effects += fire::perform(host, person, account, &plan, prefs, now);
+    arm(host, user_id, person, prefs, &mut plan, now);
     if plan != before {
         record::update(host, &plan_key, |_: Result<Option<Plan>, _>| {
             (store::Change::Put(plan.clone()), ())
@@ -539,17 +639,15 @@ fn send(
     }
 }
 
-/// Arms a one-off job for each moment something is due within the horizon, and cancels
-/// the jobs armed for moments that no longer hold anything.
-fn arm(
+/// The moments within the horizon at which something is due: one one-off job each.
+fn wanted(
     host: &impl Host,
-    user_id: &str,
     person: &Person,
     prefs: &NotifyPrefs,
-    plan: &mut Plan,
+    plan: &Plan,
     now: DateTime<Utc>,
-) {
-    let state = record::get_or_rebuild::<StatusState>(host, &keys::status(user_id))
+) -> BTreeSet<i64> {
+    let state = record::get_or_rebuild::<StatusState>(host, &keys::status(&person.user_id))
         .ok()
         .flatten()
         .unwrap_or_default();
@@ -561,7 +659,20 @@ fn arm(
         status: &state,
     };
     let interval = crate::settings::current(host).sync_interval_minutes;
-    let wanted: BTreeSet<i64> = plan::arm_times(&inputs, horizon(interval));
+    plan::arm_times(&inputs, horizon(interval))
+}
+
+/// Arms a one-off job for each moment something is due within the horizon, and cancels
+/// the jobs armed for moments that no longer hold anything.
+fn arm(
+    host: &impl Host,
+    user_id: &str,
+    person: &Person,
+    prefs: &NotifyPrefs,
+    plan: &mut Plan,
+    now: DateTime<Utc>,
+) {
+    let wanted = wanted(host, person, prefs, plan, now);
     let now_ms = now.timestamp_millis();
     // Jobs whose moment passed have fired (or will, late): forget them.
     plan.armed.retain(|t| *t > now_ms);
