@@ -222,7 +222,7 @@ func (p *Plugin) cancelOnce(key string) {
 func (p *Plugin) ticker(a *active, stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	since := p.now().Add(-tickPeriod)
-	for {
+	for n := 0; ; n++ {
 		next := time.Now().Truncate(tickPeriod).Add(tickPeriod)
 		select {
 		case <-stop:
@@ -232,6 +232,11 @@ func (p *Plugin) ticker(a *active, stop <-chan struct{}, done chan<- struct{}) {
 		now := p.now()
 		if p.runTick(a, since) {
 			since = now
+		}
+		if n%6 == 0 {
+			live, peak := a.runtime.Pool().Instances()
+			p.API.LogDebug("component instances", "live", live, "peak", peak, "rounds queued", len(a.bg.rounds),
+				"jobs queued", len(a.bg.due))
 		}
 	}
 }

@@ -273,6 +273,11 @@ fn digest_reminders_status_changes_and_answers_each_once() {
         Vec::<String>::new(),
         "an idle round writes nothing"
     );
+    assert!(
+        !w.host.reads.borrow().contains(&keys::status(ME)),
+        "a quiet plan is not even read in full: {:?}",
+        w.host.reads.borrow()
+    );
     assert_eq!(
         w.host.kv.borrow().get(&keys::snapshot(ME)).cloned(),
         snapshot
@@ -530,4 +535,56 @@ fn digest_reminders_status_changes_and_answers_each_once() {
     assert!(!w.host.kv.borrow().contains_key(&keys::plan(ME)));
     assert!(!w.host.kv.borrow().contains_key(&keys::snapshot(ME)));
     let _ = std::fs::remove_dir_all(&w.dir);
+}
+
+/// Rounds of a quiet plan read only its head and write nothing, yet the round after the
+/// next effect enters the arming horizon arms its job (and the one after is quiet again).
+#[test]
+fn quiet_rounds_still_arm_what_comes_into_the_horizon() {
+    let server = common::Server::start("radicale.sh", "radicale-quiet");
+    let w = world(&server.url);
+    let t0 = minute(w.now());
+    w.at(t0);
+    let start = t0 + Duration::hours(3);
+    w.put(
+        "later",
+        "Позже",
+        start,
+        30,
+        &["ORGANIZER;CN=Ольга:mailto:olga@example.com"],
+    );
+    w.connect();
+    w.notifications(&[("digest", json!("off")), ("reminder", json!("10"))]);
+    w.dms();
+    let reminder = start - Duration::minutes(10);
+    // The horizon is an hour: the reminder comes into it 70 minutes before the meeting.
+    for (at, armed) in [
+        (t0 + Duration::minutes(1), false),
+        (reminder - Duration::minutes(61), false),
+        (reminder - Duration::minutes(59), true),
+    ] {
+        w.host.writes.borrow_mut().clear();
+        w.at(at);
+        w.round();
+        assert_eq!(
+            w.jobs().contains(&reminder),
+            armed,
+            "at {at}: {:?}",
+            w.jobs()
+        );
+        let writes = w.host.writes.borrow().clone();
+        if armed {
+            assert!(writes.contains(&keys::plan(ME)), "{writes:?}");
+        } else {
+            assert!(writes.is_empty(), "at {at}: {writes:?}");
+        }
+    }
+    w.host.writes.borrow_mut().clear();
+    w.host.reads.borrow_mut().clear();
+    w.at(reminder - Duration::minutes(58));
+    w.round();
+    assert!(w.host.writes.borrow().is_empty());
+    assert!(!w.host.reads.borrow().contains(&keys::status(ME)));
+    assert_eq!(w.fire(reminder), 1);
+    assert!(w.dms()[0].contains("Позже"));
 }

@@ -33,7 +33,7 @@ use crate::snapshot::{Baseline, CalendarSource, ObjectSource, Objects, Snapshot}
 use crate::store::claims::{self, Claimed};
 use crate::store::{
     self, bodies, keys, lease, record, snapshots, Account, CalendarEntry, CalendarId, Markers,
-    NotifyPrefs, Plan, Problem, StatusState, SyncState,
+    NotifyPrefs, Plan, PlanHead, Problem, StatusState, SyncState,
 };
 use crate::sync::backoff;
 
@@ -256,29 +256,29 @@ fn fingerprint(
 }
 
 /// What a round's decisions rest on: the sync markers, whether every watched calendar
-/// synced completely, the fingerprint of the plan's inputs, and the stored plan.
+/// synced completely, the fingerprint of the plan's inputs, and the stored plan's head.
 struct Look<'a> {
     markers: Markers,
     watched: Vec<&'a CalendarEntry>,
     complete: bool,
     me: Me,
     fp: String,
-    plan: Plan,
+    head: PlanHead,
     now_ms: i64,
 }
 
 impl Look<'_> {
     /// The plan was built from other inputs, is due to roll, or changes are not reported.
     fn rebuild(&self) -> bool {
-        self.plan.inputs != self.fp || self.rolled() || self.behind()
+        self.head.inputs != self.fp || self.rolled() || self.behind()
     }
 
     fn rolled(&self) -> bool {
-        self.now_ms - self.plan.built_at_ms >= ROLL.num_milliseconds()
+        self.now_ms - self.head.built_at_ms >= ROLL.num_milliseconds()
     }
 
     fn behind(&self) -> bool {
-        self.complete && (self.plan.reported != self.fp || self.rolled())
+        self.complete && (self.head.reported != self.fp || self.rolled())
     }
 }
 
@@ -301,7 +301,7 @@ fn look<'a>(
         });
     let me = account::me(account, person);
     let fp = fingerprint(person, me.emails(), &watched, &markers);
-    let plan = record::get_or_rebuild::<Plan>(host, &keys::plan(user_id))
+    let head = record::get_or_rebuild::<PlanHead>(host, &keys::plan(user_id))
         .map_err(|e| e.to_string())?
         .unwrap_or_default();
     Ok(Look {
@@ -310,13 +310,15 @@ fn look<'a>(
         complete,
         me,
         fp,
-        plan,
+        head,
         now_ms: host.now_ms(),
     })
 }
 
-/// The round without the lease: `Some` when there is nothing to store — the plan is built
-/// from the current inputs and every job it wants is armed. What is due is done (claimed).
+/// The round without the lease: `Some` when there is nothing to store. A quiet plan (same
+/// inputs, same arming, before its `quiet_until_ms`) ends the round after reading its
+/// head; otherwise what is due is done (claimed) and the round goes on under the lease
+/// only if the plan would change (jobs to arm or cancel, a new quiet time).
 fn idle(
     host: &impl Host,
     user_id: &str,
@@ -329,24 +331,87 @@ fn idle(
     if look.rebuild() {
         return Ok(None);
     }
+    let idle = |effects| {
+        Ok(Some(Report {
+            effects,
+            problem: if look.complete { None } else { synced.problem },
+            paused: synced.paused,
+            busy: false,
+        }))
+    };
+    let arming = arming(host, prefs);
+    if look.head.arming == arming && look.now_ms < look.head.quiet_until_ms {
+        return idle(0);
+    }
+    let plan = record::get_or_rebuild::<Plan>(host, &keys::plan(user_id))
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
     let now = instant(look.now_ms);
-    let effects = fire::perform(host, person, account, &look.plan, prefs, now);
-    let armed: BTreeSet<i64> = look
-        .plan
+    let effects = fire::perform(host, person, account, &plan, prefs, now);
+    let armed: BTreeSet<i64> = plan
         .armed
         .iter()
         .copied()
         .filter(|t| *t > look.now_ms)
         .collect();
-    if armed != wanted(host, person, prefs, &look.plan, now) {
+    if plan.arming != arming
+        || armed != wanted(host, person, prefs, &plan, now)
+        || plan.quiet_until_ms != quiet_until(host, person, prefs, &plan, now)
+    {
         return Ok(None);
     }
-    Ok(Some(Report {
-        effects,
-        problem: if look.complete { None } else { synced.problem },
-        paused: synced.paused,
-        busy: false,
-    }))
+    idle(effects)
+}
+
+/// What arming depends on besides the meetings, as a short hash: the preferences and the
+/// admin's reminder lead and sync interval.
+fn arming(host: &impl Host, prefs: &NotifyPrefs) -> String {
+    let s = crate::settings::current(host);
+    keys::short_hash(&format!(
+        "{}|{}|{}",
+        serde_json::to_string(prefs).unwrap_or_default(),
+        s.reminder_lead_minutes,
+        s.sync_interval_minutes
+    ))
+}
+
+/// Until when rounds have nothing to do for `plan` (armed as it is): the next job to
+/// fire, the moment the next effect not yet armed enters the horizon, the roll.
+fn quiet_until(
+    host: &impl Host,
+    person: &Person,
+    prefs: &NotifyPrefs,
+    plan: &Plan,
+    now: DateTime<Utc>,
+) -> i64 {
+    let now_ms = now.timestamp_millis();
+    let state = record::get_or_rebuild::<StatusState>(host, &keys::status(&person.user_id))
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let inputs = Inputs {
+        now,
+        tz: person.tz,
+        meetings: &plan.meetings,
+        prefs,
+        status: &state,
+    };
+    let horizon = horizon(crate::settings::current(host).sync_interval_minutes);
+    let reach = instant(plan.built_at_ms) + Duration::days(PLAN_DAYS_AHEAD);
+    let next_job = plan.armed.iter().copied().find(|t| *t > now_ms);
+    let next_new = plan::arm_times(&inputs, (reach - now).max(horizon))
+        .into_iter()
+        .find(|t| !plan.armed.contains(t))
+        .map(|t| t - horizon.num_milliseconds());
+    [
+        next_job,
+        next_new,
+        Some(plan.built_at_ms + ROLL.num_milliseconds()),
+    ]
+    .into_iter()
+    .flatten()
+    .min()
+    .unwrap_or(now_ms)
 }
 
 fn locked(
@@ -366,11 +431,14 @@ fn locked(
         complete,
         me,
         fp,
-        plan: before,
         now_ms,
+        ..
     } = look;
     let now = instant(now_ms);
     let plan_key = keys::plan(user_id);
+    let before = record::get_or_rebuild::<Plan>(host, &plan_key)
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
     let mut plan = before.clone();
     let mut effects = 0;
     if rebuild {
@@ -414,6 +482,8 @@ fn locked(
 
     effects += fire::perform(host, person, account, &plan, prefs, now);
     arm(host, user_id, person, prefs, &mut plan, now);
+    plan.arming = arming(host, prefs);
+    plan.quiet_until_ms = quiet_until(host, person, prefs, &plan, now);
     if plan != before {
         record::update(host, &plan_key, |_: Result<Option<Plan>, _>| {
             (store::Change::Put(plan.clone()), ())

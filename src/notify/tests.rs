@@ -313,6 +313,8 @@ fn plan_with(meetings: Vec<Upcoming>) -> Plan {
         tz: "Europe/Moscow".into(),
         meetings,
         armed: Default::default(),
+        quiet_until_ms: 0,
+        arming: String::new(),
     }
 }
 

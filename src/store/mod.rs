@@ -48,6 +48,6 @@ pub use keys::CalendarId;
 pub use record::{Change, StoreError};
 pub use records::{
     Account, AccountStatus, Bucket, CalendarEntry, CalendarMarker, Claim, DigestDays, IndexShard,
-    Lease, Markers, NotifyPrefs, OurStatus, Plan, Problem, ProblemAt, SavedStatus, StatusState,
-    SyncState,
+    Lease, Markers, NotifyPrefs, OurStatus, Plan, PlanHead, Problem, ProblemAt, SavedStatus,
+    StatusState, SyncState,
 };

@@ -54,7 +54,9 @@ type Change struct {
 
 // Server answers CalDAV for every user of its World.
 type Server struct {
-	W       World
+	W World
+	// Latency delays every DAV answer (the round trip to a real server).
+	Latency time.Duration
 	epochMs int64
 
 	mu        sync.Mutex
@@ -91,6 +93,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, _ := io.ReadAll(r.Body)
+	if s.Latency > 0 {
+		time.Sleep(s.Latency)
+	}
 	cw := &countingWriter{ResponseWriter: w}
 	kind, user := s.dav(cw, r, string(body))
 	c := s.byKind[kind]

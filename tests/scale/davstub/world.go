@@ -99,26 +99,34 @@ type Event struct {
 // WeeklyCount is how many meetings a weekly series has.
 const WeeklyCount = 8
 
-const halfHour = 30 * time.Minute
+const (
+	halfHour = 30 * time.Minute
+	slot     = 5 * time.Minute
+)
 
 // Event i (0-based) of calendar c of user u.
 func (w *World) Event(u, c, i int) Event {
 	r := h(u, c, i, 5)
 	e := Event{U: u, C: c, I: i}
 	e.Weekly = r%10 == 0
-	span := int64(60 * 48) // half-hours in 60 days
+	// Meetings start on 5-minute marks, half of them on the hour or half hour.
+	span := int64(60 * 24 * 12) // 5-minute slots in 60 days
 	from := w.Epoch.Truncate(halfHour).Add(-30 * 24 * time.Hour)
 	if e.Weekly {
 		// Series began up to five weeks ago and run eight weeks.
-		span = 37 * 48
+		span = 37 * 24 * 12
 		from = w.Epoch.Truncate(halfHour).Add(-35 * 24 * time.Hour)
 	}
 	if w.Quiet(u) {
-		span = 20 * 48
+		span = 20 * 24 * 12
 		from = w.Epoch.Truncate(halfHour).Add(-58 * 24 * time.Hour)
 		e.Weekly = false
 	}
-	e.Start = from.Add(time.Duration(int64(r>>8)%span) * halfHour)
+	n := int64(r>>8) % span
+	if (r>>36)%2 == 0 {
+		n -= n % 6
+	}
+	e.Start = from.Add(time.Duration(n) * slot)
 	e.Dur = halfHour * time.Duration(1+(r>>40)%2)
 	e.Organizer = (r>>44)%5 == 0
 	e.Declined = !e.Organizer && (r>>48)%20 == 0

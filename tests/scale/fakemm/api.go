@@ -82,6 +82,8 @@ type API struct {
 	byID   map[string]*model.Post
 	status map[string]*model.CustomStatus
 	logs   map[string]int64 // level → count
+	pool   string           // the plugin's last "component instances" line
+	peak   int
 
 	reads, writes, cas, lists, postCount, statusCount, quietWrites atomic.Int64
 	kindMu                                                         sync.Mutex
@@ -121,6 +123,16 @@ func wait(d time.Duration) {
 func (a *API) log(level, msg string, kv ...any) {
 	a.mu.Lock()
 	a.logs[level]++
+	if msg == "component instances" {
+		a.pool = fmt.Sprint(kv...)
+		for i := 0; i+1 < len(kv); i += 2 {
+			if kv[i] == "peak" {
+				if n, ok := kv[i+1].(int); ok {
+					a.peak = max(a.peak, n)
+				}
+			}
+		}
+	}
 	a.mu.Unlock()
 	if level == "error" || level == "warn" {
 		a.Logf("plugin %s: %s %v", level, msg, kv)
@@ -130,6 +142,13 @@ func (a *API) LogError(msg string, kv ...any) { a.log("error", msg, kv...) }
 func (a *API) LogWarn(msg string, kv ...any)  { a.log("warn", msg, kv...) }
 func (a *API) LogInfo(msg string, kv ...any)  { a.log("info", msg, kv...) }
 func (a *API) LogDebug(msg string, kv ...any) { a.log("debug", msg, kv...) }
+
+// Pool is the plugin's last report of its wasm instances, and the most it reported.
+func (a *API) Pool() (string, int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.pool, a.peak
+}
 
 // LogCounts is how many lines the plugin logged per level.
 func (a *API) LogCounts() map[string]int64 {

@@ -191,7 +191,9 @@ func (d *double) serverPIDs() map[string][]int { return map[string][]int{"harnes
 
 func (d *double) instances() string {
 	keys, raw, stored := d.api.KVSize()
-	return fmt.Sprintf("KV %d keys, %.0f MB (%.0f MB kept compressed)", keys, float64(raw)/1e6, float64(stored)/1e6)
+	pool, peak := d.api.Pool()
+	return fmt.Sprintf("wasm instances: peak %d (last report: %s); KV %d keys, %.0f MB (%.0f MB kept compressed)",
+		peak, pool, keys, float64(raw)/1e6, float64(stored)/1e6)
 }
 
 func (d *double) close() {

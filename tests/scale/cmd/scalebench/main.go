@@ -39,6 +39,7 @@ type options struct {
 	keep         bool
 	mmServer     string
 	settleRounds int
+	davLatency   time.Duration
 }
 
 func main() {
@@ -58,7 +59,8 @@ func main() {
 	flag.StringVar(&o.out, "out", "", "append the result as a JSON line to this file")
 	flag.BoolVar(&o.keep, "keep", false, "keep the run folder")
 	flag.StringVar(&o.mmServer, "mm-server", "newest", "Mattermost of the real mode (tests/mattermost/mm.sh)")
-	flag.IntVar(&o.settleRounds, "settle", 2, "minute ticks to let pass after setup before measuring")
+	flag.IntVar(&o.settleRounds, "settle", 2, "minutes to let pass after setup before measuring")
+	flag.DurationVar(&o.davLatency, "dav-latency", 50*time.Millisecond, "how long each answer of the CalDAV stub takes")
 	flag.Parse()
 	if o.bundle == "" {
 		b, err := newestBundle()

@@ -89,7 +89,7 @@ type Result struct {
 func run(o options) (*Result, error) {
 	epoch := time.Now().Truncate(time.Minute)
 	w := world(o, epoch)
-	st, err := startStub(w)
+	st, err := startStub(w, o.davLatency)
 	if err != nil {
 		return nil, err
 	}

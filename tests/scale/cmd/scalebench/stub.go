@@ -23,15 +23,18 @@ func runStub(args []string) {
 	users := fs.Int("users", 1000, "users")
 	epochMs := fs.Int64("epoch-ms", time.Now().UnixMilli(), "the world's epoch")
 	password := fs.String("password", "bench-app-password", "every user's app password")
+	latency := fs.Duration("latency", 0, "how long each DAV answer takes")
 	_ = fs.Parse(args)
 	w := davstub.World{Users: *users, Epoch: time.UnixMilli(*epochMs), Password: *password}
+	srv := davstub.New(w)
+	srv.Latency = *latency
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		fail(err)
 	}
 	fmt.Printf("URL http://%s/\n", ln.Addr())
-	srv := &http.Server{Handler: davstub.New(w), IdleTimeout: 5 * time.Minute, ReadHeaderTimeout: 10 * time.Second}
-	fail(srv.Serve(ln))
+	hs := &http.Server{Handler: srv, IdleTimeout: 5 * time.Minute, ReadHeaderTimeout: 10 * time.Second}
+	fail(hs.Serve(ln))
 }
 
 // stub is the CalDAV stub's process, seen from the benchmark.
@@ -40,13 +43,13 @@ type stub struct {
 	url string
 }
 
-func startStub(w davstub.World) (*stub, error) {
+func startStub(w davstub.World, latency time.Duration) (*stub, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(self, "stub", "-users", strconv.Itoa(w.Users), "-epoch-ms", strconv.FormatInt(w.Epoch.UnixMilli(), 10),
-		"-password", w.Password)
+		"-password", w.Password, "-latency", latency.String())
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
