@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,6 +45,9 @@ const (
 	tickPeriod = 10 * time.Second
 )
 
+// minRoundWorkers is how many rounds run at once however few are due.
+const minRoundWorkers = 2
+
 // background runs users' rounds and fired one-off jobs for one activation.
 type background struct {
 	p      *Plugin
@@ -55,20 +59,73 @@ type background struct {
 
 	mu     sync.Mutex
 	queued map[string]bool // users whose round is queued or running
+
+	// Round workers follow the load (scale): enough to run a tick's rounds within half a
+	// tick at their average duration — rounds mostly wait on the CalDAV server — up to the
+	// runtime's background slots.
+	maxRounds    int
+	roundWorkers atomic.Int32
+	wantRounds   atomic.Int32
+	roundNanos   atomic.Int64 // moving average of a round's duration
 }
 
-func newBackground(p *Plugin, rt *component.Runtime, roundWorkers, dueWorkers int) *background {
+func newBackground(p *Plugin, rt *component.Runtime, maxRounds, dueWorkers int) *background {
 	b := &background{p: p, rt: rt, rounds: make(chan string, queueSize), due: make(chan string, queueSize),
-		stop: make(chan struct{}), queued: map[string]bool{}}
-	for range roundWorkers {
-		b.done.Add(1)
-		go b.work(b.rounds, func(user string) wit.Job { return wit.JobUser(user) }, b.roundDone)
-	}
+		stop: make(chan struct{}), queued: map[string]bool{}, maxRounds: max(maxRounds, 1)}
+	b.scale(0)
 	for range dueWorkers {
 		b.done.Add(1)
 		go b.work(b.due, func(key string) wit.Job { return wit.JobDue(key) }, nil)
 	}
 	return b
+}
+
+// scale sizes the round workers for `due` rounds per tick.
+func (b *background) scale(due int) {
+	avg := time.Duration(b.roundNanos.Load())
+	if avg <= 0 {
+		avg = 100 * time.Millisecond
+	}
+	want := int(math.Ceil(float64(due) * avg.Seconds() / (tickPeriod.Seconds() / 2)))
+	want = min(max(want, minRoundWorkers), b.maxRounds)
+	b.wantRounds.Store(int32(want))
+	for {
+		cur := b.roundWorkers.Load()
+		if int(cur) >= want {
+			return
+		}
+		if b.roundWorkers.CompareAndSwap(cur, cur+1) {
+			b.done.Add(1)
+			go b.roundWorker()
+		}
+	}
+}
+
+func (b *background) roundWorker() {
+	defer b.done.Done()
+	for {
+		select {
+		case <-b.stop:
+			b.roundWorkers.Add(-1)
+			return
+		case user := <-b.rounds:
+			start := time.Now()
+			b.run(wit.JobUser(user))
+			b.roundDone(user)
+			// A moving average over about the last eight rounds.
+			took := int64(time.Since(start))
+			old := b.roundNanos.Load()
+			if old == 0 {
+				old = took
+			}
+			b.roundNanos.Store(old - old/8 + took/8)
+			// Fewer wanted and nothing waiting: this one stops.
+			if cur := b.roundWorkers.Load(); cur > b.wantRounds.Load() && len(b.rounds) == 0 &&
+				b.roundWorkers.CompareAndSwap(cur, cur-1) {
+				return
+			}
+		}
+	}
 }
 
 func (b *background) work(queue chan string, job func(string) wit.Job, after func(string)) {
@@ -235,8 +292,9 @@ func (p *Plugin) ticker(a *active, stop <-chan struct{}, done chan<- struct{}) {
 		}
 		if n%6 == 0 {
 			live, peak := a.runtime.Pool().Instances()
-			p.API.LogDebug("component instances", "live", live, "peak", peak, "rounds queued", len(a.bg.rounds),
-				"jobs queued", len(a.bg.due))
+			p.API.LogDebug("component instances", "live", live, "peak", peak, "round workers", int(a.bg.roundWorkers.Load()),
+				"rounds queued", len(a.bg.rounds), "jobs queued", len(a.bg.due),
+				"round ms", float64(a.bg.roundNanos.Load())/1e6)
 		}
 	}
 }
@@ -253,6 +311,7 @@ func (p *Plugin) runTick(a *active, since time.Time) bool {
 		p.API.LogError("tick failed", "error", err.Error())
 		return false
 	}
+	a.bg.scale(len(report.DueUsers))
 	skipped := 0
 	for _, u := range report.DueUsers {
 		if !a.bg.queueRound(u) {

@@ -65,7 +65,15 @@ func (p *Pool) discard(ctx context.Context, inst *Instance) {
 	p.live.Add(-1)
 }
 
+// recycleAbove: an instance whose memory grew past this (a big first sync) is closed
+// rather than kept, so idle instances stay small whatever the past calls needed.
+const recycleAbove = 64 << 20
+
 func (p *Pool) put(inst *Instance) {
+	if inst.mod.Memory() != nil && inst.mod.Memory().Size() > recycleAbove {
+		p.discard(context.Background(), inst)
+		return
+	}
 	p.mu.Lock()
 	p.idle = append(p.idle, inst)
 	p.mu.Unlock()

@@ -29,7 +29,7 @@ use crate::changes;
 use crate::crypto;
 use crate::host::Host;
 use crate::ical::{Me, Window};
-use crate::snapshot::{Baseline, CalendarSource, ObjectSource, Objects, Snapshot};
+use crate::snapshot::{Baseline, CalendarSource, ObjectSource, Objects, Snapshot, Versions};
 use crate::store::claims::{self, Claimed};
 use crate::store::{
     self, bodies, keys, lease, record, snapshots, Account, CalendarEntry, CalendarId, Markers,
@@ -443,13 +443,12 @@ fn locked(
     let mut effects = 0;
     if rebuild {
         let stored = snapshots::read(host, user_id).map_err(|e| e.to_string())?;
-        let sources = read_sources(host, user_id, &watched, &markers)?;
-        let borrowed: Vec<CalendarSource<'_>> = sources.iter().map(Source::borrow).collect();
         let baseline = match &stored.snapshot {
             Some(s) => Baseline::Previous(s),
             None => Baseline::FirstSync,
         };
-        let built = build(baseline, &borrowed, now, person, &me);
+        let states = read_states(host, user_id, &watched)?;
+        let built = build(host, user_id, baseline, &states, &markers, now, person, &me)?;
         if complete {
             let new_json = built.to_json().map_err(|e| e.to_string())?;
             let unchanged = stored.raw.as_deref() == Some(new_json.as_bytes());
@@ -525,18 +524,61 @@ impl Source {
     }
 }
 
-fn read_sources(
+/// A watched calendar's sync state (its objects and their ETags); `None` if never synced.
+struct CalendarStored {
+    url: String,
+    id: CalendarId,
+    state: Option<SyncState>,
+}
+
+fn read_states(
     host: &impl Host,
     user_id: &str,
     watched: &[&CalendarEntry],
+) -> Result<Vec<CalendarStored>, String> {
+    watched
+        .iter()
+        .map(|c| {
+            let id = CalendarId::of_url(&c.url);
+            let state =
+                record::get_or_rebuild::<SyncState>(host, &keys::calendar_state(user_id, &id))
+                    .map_err(|e| e.to_string())?;
+            Ok(CalendarStored {
+                url: c.url.clone(),
+                id,
+                state,
+            })
+        })
+        .collect()
+}
+
+/// The ETag of every stored object, for the snapshot to record and reuse by.
+fn versions(states: &[CalendarStored]) -> Versions<'_> {
+    states
+        .iter()
+        .filter_map(|c| c.state.as_ref().map(|s| (c.url.as_str(), s)))
+        .flat_map(|(url, s)| {
+            s.state
+                .objects
+                .iter()
+                .filter(|(_, meta)| !meta.etag.is_empty())
+                .map(move |(key, meta)| ((url, key.as_str()), meta.etag.as_str()))
+        })
+        .collect()
+}
+
+/// The sources of a build, with the bodies of the objects `wanted` says (by calendar URL,
+/// key and ETag): only the buckets holding them are read.
+fn read_sources(
+    host: &impl Host,
+    user_id: &str,
+    states: &[CalendarStored],
     markers: &Markers,
+    wanted: impl Fn(&str, &str, &str) -> bool,
 ) -> Result<Vec<Source>, String> {
     let mut out = Vec::new();
-    for c in watched {
-        let id = CalendarId::of_url(&c.url);
-        let state = record::get_or_rebuild::<SyncState>(host, &keys::calendar_state(user_id, &id))
-            .map_err(|e| e.to_string())?;
-        let Some(state) = state else {
+    for c in states {
+        let Some(state) = &c.state else {
             // Never synced: nothing of it is known yet (nothing of it is news either).
             out.push(Source {
                 url: c.url.clone(),
@@ -547,11 +589,18 @@ fn read_sources(
         };
         let buckets = markers
             .calendars
-            .get(id.as_str())
+            .get(c.id.as_str())
             .map_or(1, |m| m.buckets.max(1))
             .max(bodies::buckets_for(state.state.objects.len()));
-        let mut texts =
-            bodies::read_objects(host, user_id, &id, buckets).map_err(|e| e.to_string())?;
+        let needed: BTreeSet<u32> = state
+            .state
+            .objects
+            .iter()
+            .filter(|(key, meta)| wanted(&c.url, key, &meta.etag))
+            .map(|(key, _)| bodies::bucket_of(key, buckets))
+            .collect();
+        let mut texts = bodies::read_buckets(host, user_id, &c.id, buckets, &needed)
+            .map_err(|e| e.to_string())?;
         let objects = state
             .state
             .objects
@@ -567,22 +616,64 @@ fn read_sources(
     Ok(out)
 }
 
-/// The snapshot of now: a day back and [`SNAPSHOT_DAYS_AHEAD`] ahead, shorter if that
-/// would not fit a KV value comfortably.
+/// The window of the previous snapshot when a build may keep it (and so reuse what did
+/// not change): taken less than [`ROLL`] ago, so it still reaches about as far ahead as
+/// the plan needs (a snapshot shrunk to [`PLAN_DAYS_AHEAD`] days falls short by less
+/// than the roll, and the plan is built again in full at its roll).
+fn kept_window(prev: &Snapshot, now: DateTime<Utc>) -> Option<Window> {
+    let w = prev.window;
+    let taken = w.from + Duration::days(1);
+    (now >= taken && now - taken < ROLL).then_some(w)
+}
+
+/// The snapshot of now. While the previous one's window can be kept, only the objects
+/// that changed since are read and parsed; otherwise every body is, for a window of a day
+/// back and [`SNAPSHOT_DAYS_AHEAD`] ahead, shorter if that would not fit a KV value
+/// comfortably.
+#[allow(clippy::too_many_arguments)]
 fn build(
+    host: &impl Host,
+    user_id: &str,
     baseline: Baseline<'_>,
-    sources: &[CalendarSource<'_>],
+    states: &[CalendarStored],
+    markers: &Markers,
     now: DateTime<Utc>,
     person: &Person,
     me: &Me,
-) -> Snapshot {
+) -> Result<Snapshot, String> {
+    let versions = versions(states);
+    let why = match baseline.previous() {
+        None => "first",
+        Some(prev) => match kept_window(prev, now) {
+            None => "window moved",
+            Some(window) => {
+                let sources = read_sources(host, user_id, states, markers, |url, key, etag| {
+                    !prev.parsed(url, key, etag)
+                })?;
+                let borrowed: Vec<CalendarSource<'_>> =
+                    sources.iter().map(Source::borrow).collect();
+                match Snapshot::build_reusing(baseline, &borrowed, &versions, window, person.tz, me)
+                {
+                    Some(built) => return Ok(built.snapshot),
+                    None => "nothing to reuse, or a series gone",
+                }
+            }
+        },
+    };
+    host.log(
+        LogLevel::Debug,
+        &format!("snapshot of {user_id} built from every object: {why}"),
+    );
+    let sources = read_sources(host, user_id, states, markers, |_, _, _| true)?;
+    let borrowed: Vec<CalendarSource<'_>> = sources.iter().map(Source::borrow).collect();
     let mut days = SNAPSHOT_DAYS_AHEAD;
     loop {
         let window = Window::around(now, 1, days);
-        let built = Snapshot::build(baseline, sources, window, person.tz, me);
+        let built =
+            Snapshot::build_versioned(baseline, &borrowed, &versions, window, person.tz, me);
         let size = built.snapshot.to_json().map_or(0, |j| j.len());
         if size <= SNAPSHOT_MAX_BYTES || days <= PLAN_DAYS_AHEAD {
-            return built.snapshot;
+            return Ok(built.snapshot);
         }
         days = PLAN_DAYS_AHEAD.max(days / 2);
     }
