@@ -124,11 +124,16 @@ func (a *API) log(level, msg string, kv ...any) {
 	a.mu.Lock()
 	a.logs[level]++
 	if msg == "component instances" {
-		a.pool = fmt.Sprint(kv...)
+		a.pool = fmt.Sprintln(kv...)
 		for i := 0; i+1 < len(kv); i += 2 {
 			if kv[i] == "peak" {
-				if n, ok := kv[i+1].(int); ok {
+				switch n := kv[i+1].(type) {
+				case int:
 					a.peak = max(a.peak, n)
+				case int64:
+					a.peak = max(a.peak, int(n))
+				case float64:
+					a.peak = max(a.peak, int(n))
 				}
 			}
 		}

@@ -113,3 +113,5 @@ func (s *sampler) end() (maxRSS, lastRSS int64) {
 	defer s.mu.Unlock()
 	return s.maxRSS, s.lastRSS
 }
+
+func sleepSeconds(n int) { time.Sleep(time.Duration(n) * time.Second) }
