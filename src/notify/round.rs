@@ -165,7 +165,9 @@ fn sync(
         };
     }
     let now = host.now_ms();
-    if trigger == Trigger::Background && !backoff::may_attempt(host, user_id, now).unwrap_or(true) {
+    // Read once: whether to wait, and whether a success has a failure to clear.
+    let failed = backoff::load(host, user_id).ok().flatten();
+    if trigger == Trigger::Background && failed.as_ref().is_some_and(|b| now < b.next_attempt_ms) {
         let last = account::data::markers(host, user_id)
             .ok()
             .and_then(|m| m.last_problem)
@@ -178,8 +180,10 @@ fn sync(
     };
     match refresh::refresh(host, user_id, account, &password) {
         Ok(refresh::Outcome::Fresh { .. }) => {
-            if let Err(e) = backoff::record_success(host, user_id) {
-                host.log(LogLevel::Warn, &format!("backoff of {user_id}: {e}"));
+            if failed.is_some() {
+                if let Err(e) = backoff::record_success(host, user_id) {
+                    host.log(LogLevel::Warn, &format!("backoff of {user_id}: {e}"));
+                }
             }
             Synced {
                 fresh: true,
