@@ -228,6 +228,17 @@ fn build_with(
             if let Some(d) = digest {
                 parsed.insert(d);
             }
+            // A single meeting that ended well before the window gives the snapshot nothing
+            // (a series all in the past is dropped below): not parsed — unless the previous
+            // snapshot had something of this object (it may have moved back there).
+            if in_object().is_empty()
+                && long_past(
+                    text,
+                    window.from - chrono::Duration::days(PAST_KEPT_DAYS + 2),
+                )
+            {
+                continue;
+            }
             let parsed = ical::parse_calendar(text);
             // A VEVENT that did not parse: its series keeps what it had.
             let unreadable: BTreeSet<String> = parsed
@@ -364,6 +375,38 @@ fn build_with(
     }
 }
 
+/// Whether `ics` is one non-recurring VEVENT that ended before `cutoff` (by dates, read
+/// without parsing; anything unclear reads as "not sure": false).
+fn long_past(ics: &str, cutoff: chrono::DateTime<chrono::Utc>) -> bool {
+    let cutoff = cutoff.date_naive();
+    let mut events = 0;
+    let (mut start, mut end) = (None, None);
+    for line in ics.lines() {
+        let upper = |n: usize| line.get(..n).map(str::to_ascii_uppercase);
+        let name = line
+            .split([':', ';'])
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_uppercase();
+        match name.as_str() {
+            "BEGIN" if upper(12).as_deref() == Some("BEGIN:VEVENT") => events += 1,
+            "RRULE" | "RDATE" | "EXRULE" | "RECURRENCE-ID" | "DURATION" => return false,
+            "DTSTART" => start = date_of(line),
+            "DTEND" => end = date_of(line),
+            _ => {}
+        }
+    }
+    let last = end.or(start);
+    events == 1 && start.is_some() && last.is_some_and(|d| d < cutoff)
+}
+
+/// The date a DTSTART or DTEND line gives (`YYYYMMDD` at the start of its value).
+fn date_of(line: &str) -> Option<chrono::NaiveDate> {
+    let value = line.rsplit(':').next()?.trim();
+    chrono::NaiveDate::parse_from_str(value.get(..8)?, "%Y%m%d").ok()
+}
+
 fn view(s: &Series, exp: SeriesExpansion, me: &Me) -> SeriesView {
     let recurring = s
         .master
@@ -393,5 +436,43 @@ fn view(s: &Series, exp: SeriesExpansion, me: &Me) -> SeriesView {
         excluded: exp.excluded.into_iter().collect(),
         ends: exp.ends,
         first: exp.first,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    fn event(lines: &[&str]) -> String {
+        let mut all = vec!["BEGIN:VCALENDAR", "BEGIN:VEVENT", "UID:x"];
+        all.extend(lines);
+        all.extend(["END:VEVENT", "END:VCALENDAR", ""]);
+        all.join("\r\n")
+    }
+
+    #[test]
+    fn only_a_plain_meeting_long_over_is_left_unparsed() {
+        let cutoff = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+        let old = [
+            "DTSTART;TZID=Europe/Moscow:20261020T100000",
+            "DTEND;TZID=Europe/Moscow:20261020T110000",
+        ];
+        assert!(long_past(&event(&old), cutoff));
+        assert!(long_past(&event(&["DTSTART;VALUE=DATE:20261020"]), cutoff));
+        for not_sure in [
+            event(&["DTSTART:20261020T100000Z", "DTEND:20261102T110000Z"]),
+            event(&["DTSTART:20261020T100000Z", "RRULE:FREQ=WEEKLY"]),
+            event(&["DTSTART:20261020T100000Z", "DURATION:P30D"]),
+            event(&["RECURRENCE-ID:20261020T100000Z", "DTSTART:20261020T100000Z"]),
+            event(&["DTSTART;TZID=Europe/Mosc", " ow:20261020T100000"]),
+            event(&["DTEND:20261020T110000Z"]),
+            event(&old).replace(
+                "END:VEVENT",
+                "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:y\r\nDTSTART:20261201T100000Z\r\nEND:VEVENT",
+            ),
+        ] {
+            assert!(!long_past(&not_sure, cutoff), "{not_sure}");
+        }
     }
 }
