@@ -23,6 +23,8 @@ type World struct {
 	Users    int
 	Epoch    time.Time // events lie around it; ETags of unchanged objects are its milliseconds
 	Password string
+	// MaxEvents caps the events per calendar (default and at most 500; at least 50).
+	MaxEvents int
 }
 
 // Login of user u.
@@ -60,8 +62,14 @@ func h(parts ...int) uint64 {
 // Calendars of user u: 1 to 3.
 func (w *World) Calendars(u int) int { return 1 + int(h(u, 1)%3) }
 
-// Events in calendar c (1-based) of user u: 50 to 500.
-func (w *World) Events(u, c int) int { return 50 + int(h(u, c, 2)%451) }
+// Events in calendar c (1-based) of user u: 50 to 500 (or to MaxEvents).
+func (w *World) Events(u, c int) int {
+	top := 500
+	if w.MaxEvents >= 50 && w.MaxEvents < 500 {
+		top = w.MaxEvents
+	}
+	return 50 + int(h(u, c, 2)%uint64(top-49))
+}
 
 // Quiet users (one in a hundred) have meetings only in the past and never a change: each of
 // their rounds is an idle poll, which is what the benchmark checks for KV writes.

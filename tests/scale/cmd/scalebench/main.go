@@ -40,6 +40,7 @@ type options struct {
 	mmServer     string
 	settleRounds int
 	davLatency   time.Duration
+	maxEvents    int
 }
 
 func main() {
@@ -61,6 +62,7 @@ func main() {
 	flag.StringVar(&o.mmServer, "mm-server", "newest", "Mattermost of the real mode (tests/mattermost/mm.sh)")
 	flag.IntVar(&o.settleRounds, "settle", 2, "minutes to let pass after setup before measuring")
 	flag.DurationVar(&o.davLatency, "dav-latency", 50*time.Millisecond, "how long each answer of the CalDAV stub takes")
+	flag.IntVar(&o.maxEvents, "max-events", 500, "events per calendar: 50 to this (the issue's scenario: 500)")
 	flag.Parse()
 	if o.bundle == "" {
 		b, err := newestBundle()
@@ -135,5 +137,5 @@ func userOf(id string) (int, bool) {
 }
 
 func world(o options, epoch time.Time) davstub.World {
-	return davstub.World{Users: o.users, Epoch: epoch, Password: "bench-app-password"}
+	return davstub.World{Users: o.users, Epoch: epoch, Password: "bench-app-password", MaxEvents: o.maxEvents}
 }

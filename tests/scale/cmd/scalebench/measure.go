@@ -41,10 +41,11 @@ func (d Dist) String() string {
 
 // Result is one run.
 type Result struct {
-	Mode    string  `json:"mode"`
-	Users   int     `json:"users"`
-	Minutes float64 `json:"minutes"`
-	When    string  `json:"when"`
+	Mode      string  `json:"mode"`
+	Users     int     `json:"users"`
+	MaxEvents int     `json:"max_events_per_calendar"`
+	Minutes   float64 `json:"minutes"`
+	When      string  `json:"when"`
 
 	SetupSeconds    float64 `json:"setup_s"`
 	SetupCPUSeconds float64 `json:"setup_plugin_cpu_s"`
@@ -108,7 +109,7 @@ func run(o options) (*Result, error) {
 		return nil, err
 	}
 	defer t.close()
-	res := &Result{Mode: o.mode, Users: o.users, Minutes: o.minutes, When: time.Now().UTC().Format(time.RFC3339),
+	res := &Result{Mode: o.mode, Users: o.users, MaxEvents: max(min(o.maxEvents, 500), 50), Minutes: o.minutes, When: time.Now().UTC().Format(time.RFC3339),
 		OtherCores: map[string]float64{}}
 	pid := t.pluginPID()
 	logf("plugin process %d; connecting %d users, %d at a time", pid, o.users, o.workers)
@@ -309,6 +310,14 @@ func staleness(res *Result, changes []davstub.Change, posts []post) {
 			res.Superseded++ // changed again before a round saw it
 		default:
 			res.ChangesLost++
+			var said []string
+			for _, p := range told[c.User] {
+				if p.at >= c.AtMs {
+					said = append(said, p.message)
+				}
+			}
+			logf("not told: user %d, %s %q at %s; change posts since: %q", c.User, c.UID, c.Summary,
+				time.UnixMilli(c.AtMs).Format("15:04:05.000"), said)
 		}
 	}
 	res.Staleness = dist(ms)
@@ -416,8 +425,8 @@ func digests(res *Result, w davstub.World, posts []post, w0, w1 time.Time) {
 
 func (r *Result) print(out io.Writer) {
 	p := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
-	p("== bench-scale: %d users, %s, %.1f-minute window (sync interval 1 min, %s of calendars changed per minute)",
-		r.Users, map[string]string{"double": "real plugin process on the plugin-API double", "real": "real Mattermost + PostgreSQL"}[r.Mode],
+	p("== bench-scale: %d users (1-3 calendars, 50-%d events each), %s, %.1f-minute window (sync interval 1 min, %s of calendars changed per minute)",
+		r.Users, r.MaxEvents, map[string]string{"double": "real plugin process on the plugin-API double", "real": "real Mattermost + PostgreSQL"}[r.Mode],
 		r.Minutes, "1%")
 	p("setup (connect + notifications, first sync): %.0f s, plugin CPU %.0f s", r.SetupSeconds, r.SetupCPUSeconds)
 	p("polls/s sustained:        %.1f (one per user per minute would be %.1f)", r.PollsPerSecond, r.PollsExpected)

@@ -24,8 +24,9 @@ func runStub(args []string) {
 	epochMs := fs.Int64("epoch-ms", time.Now().UnixMilli(), "the world's epoch")
 	password := fs.String("password", "bench-app-password", "every user's app password")
 	latency := fs.Duration("latency", 0, "how long each DAV answer takes")
+	maxEvents := fs.Int("max-events", 500, "events per calendar: 50 to this")
 	_ = fs.Parse(args)
-	w := davstub.World{Users: *users, Epoch: time.UnixMilli(*epochMs), Password: *password}
+	w := davstub.World{Users: *users, Epoch: time.UnixMilli(*epochMs), Password: *password, MaxEvents: *maxEvents}
 	srv := davstub.New(w)
 	srv.Latency = *latency
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -49,7 +50,7 @@ func startStub(w davstub.World, latency time.Duration) (*stub, error) {
 		return nil, err
 	}
 	cmd := exec.Command(self, "stub", "-users", strconv.Itoa(w.Users), "-epoch-ms", strconv.FormatInt(w.Epoch.UnixMilli(), 10),
-		"-password", w.Password, "-latency", latency.String())
+		"-password", w.Password, "-latency", latency.String(), "-max-events", strconv.Itoa(w.MaxEvents))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
