@@ -410,6 +410,23 @@ func TestHATwoNodesOneDatabase(t *testing.T) {
 			}
 		}
 	}
+	totals := map[string]int{}
+	for _, s := range sessions {
+		for kind, msgs := range dmsFrom(t, ctx, s, botID) {
+			totals[kind] += len(msgs)
+		}
+	}
+	t.Logf("the bot's posts to %d users: %v", haUsers, totals)
+	// The work was spread: both nodes changed statuses (the plugin logs each change).
+	for _, n := range []struct{ name, log string }{{"A", env.logFile}, {"B", filepath.Join(bDir, "mattermost.log")}} {
+		data, err := os.ReadFile(n.log)
+		must(t, err)
+		done := strings.Count(string(data), `"msg":"status of `)
+		t.Logf("node %s changed %d statuses", n.name, done)
+		if done == 0 {
+			t.Errorf("node %s did no status change: the users are not split between the nodes", n.name)
+		}
+	}
 	var list []string
 	for p := range problems {
 		list = append(list, p)
