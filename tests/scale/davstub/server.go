@@ -422,8 +422,10 @@ func (s *Server) stamp() int64 {
 	return now
 }
 
-// Change retitles one upcoming meeting of calendar c of user u that someone else organizes
-// (so the user is told); false if the calendar has none in the next week.
+// Change retitles one meeting of calendar c of user u that someone else organizes, with a
+// meeting in the next 2.5 days (inside the plugin's snapshot window, which is at least
+// three days however full the calendars are, so the change is told at once); false if the
+// calendar has none.
 func (s *Server) Change(u, c int, rng *rand.Rand) (Change, bool) {
 	now := time.Now()
 	var candidates []int
@@ -433,7 +435,7 @@ func (s *Server) Change(u, c int, rng *rand.Rand) (Change, bool) {
 			continue
 		}
 		for _, st := range e.Starts() {
-			if st.After(now.Add(15*time.Minute)) && st.Before(now.Add(7*24*time.Hour)) {
+			if st.After(now.Add(15*time.Minute)) && st.Before(now.Add(60*time.Hour)) {
 				candidates = append(candidates, i)
 				break
 			}

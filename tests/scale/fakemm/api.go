@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -134,6 +135,10 @@ func (a *API) log(level, msg string, kv ...any) {
 					a.peak = max(a.peak, int(n))
 				case float64:
 					a.peak = max(a.peak, int(n))
+				case string: // the plugin RPC sends log values as text
+					if v, err := strconv.Atoi(n); err == nil {
+						a.peak = max(a.peak, v)
+					}
 				}
 			}
 		}
