@@ -28,6 +28,7 @@ type real struct {
 	vars   map[string]string
 	admin  *model.Client4
 	team   string
+	ch     string // a channel every user is in (dialogs are submitted from it)
 	id     string // plugin id
 	bot    string
 	pid    int
@@ -92,6 +93,7 @@ func newReal(o options, caldav string, w davstub.World) (target, error) {
 	if cfg.PluginSettings.Plugins == nil {
 		cfg.PluginSettings.Plugins = map[string]map[string]any{}
 	}
+	*cfg.TeamSettings.MaxUsersPerTeam = 100_000
 	cfg.PluginSettings.Plugins[r.id] = map[string]any{"caldavurl": caldav, "syncintervalminutes": 1,
 		"reminderleadminutes": o.lead, "allowedhosts": "", "encryptionkey": "YmVuY2gtc2NhbGUta2V5LTAxMjM0NTY3ODk="}
 	if _, _, err := r.admin.UpdateConfig(ctx, cfg); err != nil {
@@ -105,6 +107,11 @@ func newReal(o options, caldav string, w davstub.World) (target, error) {
 		return fail(err)
 	}
 	r.team = team.Id
+	ch, _, err := r.admin.CreateChannel(ctx, &model.Channel{TeamId: team.Id, Name: "bench", DisplayName: "Bench", Type: model.ChannelTypeOpen})
+	if err != nil {
+		return fail(err)
+	}
+	r.ch = ch.Id
 	mm, _ := strconv.Atoi(r.vars["MM_PID"])
 	if r.pid, err = waitProcess("plugin-linux-amd64", mm); err != nil {
 		return fail(err)
@@ -150,6 +157,9 @@ func (r *real) setupUser(u int) error {
 	if _, _, err := r.admin.AddTeamMember(ctx, r.team, created.Id); err != nil {
 		return err
 	}
+	if _, _, err := r.admin.AddChannelMember(ctx, r.ch, created.Id); err != nil {
+		return err
+	}
 	c := model.NewAPIv4Client(r.vars["MM_URL"])
 	if _, _, err := c.Login(ctx, want.Username, password); err != nil {
 		return err
@@ -164,7 +174,7 @@ func (r *real) setupUser(u int) error {
 	subs := dialogs(r.w, r.o, u)
 	for i, path := range []string{"connect", "notifications"} {
 		resp, _, err := c.SubmitInteractiveDialog(ctx, model.SubmitDialogRequest{URL: "/plugins/" + r.id + "/dialog/" + path,
-			CallbackId: "x", State: path, UserId: created.Id, TeamId: r.team, Submission: subs[i]})
+			CallbackId: "x", State: path, UserId: created.Id, TeamId: r.team, ChannelId: r.ch, Submission: subs[i]})
 		if err != nil {
 			return fmt.Errorf("%s for user %d: %w", path, u, err)
 		}
