@@ -14,7 +14,7 @@ HOST_PLATFORM = $(shell go env GOOS)/$(shell go env GOARCH)
 TARGET_DIR = $(shell cargo metadata --format-version 1 --no-deps 2>/dev/null | python3 -c 'import json,sys;print(json.load(sys.stdin)["target_directory"])')
 REFHOST = $(TARGET_DIR)/refhost/refhost
 
-.PHONY: all run run-check dist bundle probe-bundle wasm test lint test-rust test-webapp fuzz fuzz-short test-go conformance refhost browser-deps e2e e2e-newest e2e-oldest browser bench clean
+.PHONY: all run run-check dist bundle probe-bundle wasm test lint test-rust test-webapp fuzz fuzz-short test-go conformance refhost browser-deps e2e e2e-newest e2e-oldest e2e-ha browser bench bench-scale clean
 
 all: dist
 
@@ -53,10 +53,11 @@ lint: wasm
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-wasip1 --lib -- -D warnings
 	cargo clippy --target wasm32-wasip1 --lib --features abi-probe -- -D warnings
-	test -z "$$(gofmt -l host-shim tests/e2e tests/mmclient tests/mattermost)" || { gofmt -l host-shim tests/e2e tests/mmclient tests/mattermost; exit 1; }
+	test -z "$$(gofmt -l host-shim tests/e2e tests/mmclient tests/mattermost tests/scale)" || { gofmt -l host-shim tests/e2e tests/mmclient tests/mattermost tests/scale; exit 1; }
 	cd host-shim && go vet ./... && go vet -tags probe ./...
 	cd tests/e2e && go vet ./...
 	cd tests/mmclient && go vet ./...
+	cd tests/scale && go vet ./...
 
 test-rust:
 	cargo test
@@ -80,6 +81,7 @@ fuzz:
 # shared 2-core machine the race detector can take longer than go test's 10-minute default.
 test-go: wasm
 	cd host-shim && YCAL_BUNDLE=$(CURDIR)/$(BUNDLE) go test -race -count=1 -timeout 30m ./...
+	cd tests/scale && go test -count=1 ./...
 
 refhost:
 	cargo build -p refhost --profile refhost
@@ -97,6 +99,13 @@ e2e: e2e-newest e2e-oldest
 e2e-newest e2e-oldest: bundle probe-bundle browser-deps
 	cd tests/e2e && MM_SERVER=$(@:e2e-%=%) YCAL_BUNDLE=$(CURDIR)/$(BUNDLE) YCAL_PROBE_BUNDLE=$(CURDIR)/$(PROBE_BUNDLE) \
 		go test -count=1 -timeout 40m -v ./...
+
+# Two Mattermost nodes on one PostgreSQL (tests/e2e/ha_test.go): 50 users over ten
+# minutes, the second node killed with SIGKILL and started again; every bot post counted.
+# About fourteen minutes, so not part of `make test`.
+e2e-ha: bundle
+	cd tests/e2e && MM_SERVER=newest YCAL_E2E_HA=1 YCAL_BUNDLE=$(CURDIR)/$(BUNDLE) \
+		go test -count=1 -v -timeout 40m -run '^TestHATwoNodesOneDatabase$$' ./...
 
 # Chromium (Debian's) and the Playwright driver for the browser test, part of e2e.
 browser-deps:
@@ -116,6 +125,13 @@ bench: wasm refhost bundle
 	tests/bench/caldav.sh
 	tests/bench/reminders.sh
 	tests/bench/reminders-mm.sh $(BUNDLE)
+
+# Many users on one node, measured (tests/bench/scale.sh, tests/scale/): the real plugin
+# process on a plugin-API double with 10,000 users (SCALE_USERS="10000 20000 40000" for
+# the growth), then 300 users through a real Mattermost + PostgreSQL. A benchmark, not a
+# test: hours at the big counts; figures in build/bench-scale.jsonl.
+bench-scale: bundle
+	tests/bench/scale.sh
 
 clean:
 	rm -rf dist build host-shim/component.wasm host-shim/component-probe.wasm webapp/dist tests/browser/out

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/mattermost/mattermost/server/public/plugin"
@@ -394,7 +395,7 @@ func TestHooksDuringDeactivation(t *testing.T) {
 				r.Header.Set("Mattermost-User-Id", "u")
 				p.ServeHTTP(&plugin.Context{}, httptest.NewRecorder(), r)
 				if a := p.active.Load(); a != nil {
-					p.runTick(a)
+					p.runTick(a, time.Now().Add(-time.Minute))
 				}
 				_ = p.OnConfigurationChange()
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,10 +19,13 @@ import (
 
 // Background work (wit/types.wit, job): the component decides, the host runs it.
 //
-//   - The minute tick (cluster.Schedule, one node) asks the component which users' rounds
-//     are due and queues them; a few workers run `run-job(user(id))` at once, each in a
-//     background slot of the runtime (never an interactive one). A user already queued or
-//     running is not queued twice.
+//   - Every node ticks every ten seconds (tickPeriod, on the period's boundaries): the
+//     component renews the node's share of the users (leases in KV, so the nodes split the
+//     users and a dead node's share is taken over) and names the users of the share whose
+//     round fell due since the node's last tick; they are queued. A few workers run
+//     `run-job(user(id))` at once, each in a background slot of the runtime (never an
+//     interactive one). A user already queued or running is not queued twice. When the
+//     plugin stops, a last tick gives the node's share back.
 //   - One-off jobs (`scheduler.schedule-once`) are Mattermost's job-once scheduler: kept in
 //     KV as `once_<key>`, armed in memory on the node that scheduled them (other nodes pick
 //     them up by polling every five minutes, and every node at start fires those whose time
@@ -42,7 +46,12 @@ const (
 	// that user's changes are not told), and Mattermost kills the plugin process right
 	// after OnDeactivate; at server shutdown it gives OnDeactivate 10 s in all.
 	drainTimeout = 5 * time.Second
+	// tickPeriod is how often a node ticks (wit/types.wit, job.tick).
+	tickPeriod = 10 * time.Second
 )
+
+// minRoundWorkers is how many rounds run at once however few are due.
+const minRoundWorkers = 2
 
 // background runs users' rounds and fired one-off jobs for one activation.
 type background struct {
@@ -56,20 +65,73 @@ type background struct {
 
 	mu     sync.Mutex
 	queued map[string]bool // users whose round is queued or running
+
+	// Round workers follow the load (scale): enough to run a tick's rounds within half a
+	// tick at their average duration — rounds mostly wait on the CalDAV server — up to the
+	// runtime's background slots.
+	maxRounds    int
+	roundWorkers atomic.Int32
+	wantRounds   atomic.Int32
+	roundNanos   atomic.Int64 // moving average of a round's duration
 }
 
-func newBackground(p *Plugin, rt *component.Runtime, roundWorkers, dueWorkers int) *background {
+func newBackground(p *Plugin, rt *component.Runtime, maxRounds, dueWorkers int) *background {
 	b := &background{p: p, rt: rt, rounds: make(chan string, queueSize), due: make(chan string, queueSize),
-		stop: make(chan struct{}), queued: map[string]bool{}}
-	for range roundWorkers {
-		b.done.Add(1)
-		go b.work(b.rounds, func(user string) wit.Job { return wit.JobUser(user) }, b.roundDone, false)
-	}
+		stop: make(chan struct{}), queued: map[string]bool{}, maxRounds: max(maxRounds, 1)}
+	b.scale(0)
 	for range dueWorkers {
 		b.done.Add(1)
 		go b.work(b.due, func(key string) wit.Job { return wit.JobDue(key) }, nil, true)
 	}
 	return b
+}
+
+// scale sizes the round workers for `due` rounds per tick.
+func (b *background) scale(due int) {
+	avg := time.Duration(b.roundNanos.Load())
+	if avg <= 0 {
+		avg = 100 * time.Millisecond
+	}
+	want := int(math.Ceil(float64(due) * avg.Seconds() / (tickPeriod.Seconds() / 2)))
+	want = min(max(want, minRoundWorkers), b.maxRounds)
+	b.wantRounds.Store(int32(want))
+	for {
+		cur := b.roundWorkers.Load()
+		if int(cur) >= want {
+			return
+		}
+		if b.roundWorkers.CompareAndSwap(cur, cur+1) {
+			b.done.Add(1)
+			go b.roundWorker()
+		}
+	}
+}
+
+func (b *background) roundWorker() {
+	defer b.done.Done()
+	for {
+		select {
+		case <-b.stop:
+			b.roundWorkers.Add(-1)
+			return
+		case user := <-b.rounds:
+			start := time.Now()
+			b.run(wit.JobUser(user))
+			b.roundDone(user)
+			// A moving average over about the last eight rounds.
+			took := int64(time.Since(start))
+			old := b.roundNanos.Load()
+			if old == 0 {
+				old = took
+			}
+			b.roundNanos.Store(old - old/8 + took/8)
+			// Fewer wanted and nothing waiting: this one stops.
+			if cur := b.roundWorkers.Load(); cur > b.wantRounds.Load() && len(b.rounds) == 0 &&
+				b.roundWorkers.CompareAndSwap(cur, cur-1) {
+				return
+			}
+		}
+	}
 }
 
 // work runs the items of queue until stopped. Stopped, a rounds worker takes nothing more
@@ -254,18 +316,44 @@ func (p *Plugin) cancelOnce(key string) {
 	}
 }
 
-// runTick runs on one cluster node at a time (cluster.Schedule holds a cluster mutex): the
-// component names the users whose round is due, and they are queued.
-func (p *Plugin) runTick(a *active) {
+// ticker runs the node's ticks until stop is closed; a tick that failed is covered by the
+// next one (its since stays).
+func (p *Plugin) ticker(a *active, stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	since := p.now().Add(-tickPeriod)
+	for n := 0; ; n++ {
+		next := time.Now().Truncate(tickPeriod).Add(tickPeriod)
+		select {
+		case <-stop:
+			return
+		case <-time.After(time.Until(next)):
+		}
+		now := p.now()
+		if p.runTick(a, since) {
+			since = now
+		}
+		if n%6 == 0 {
+			live, peak := a.runtime.Pool().Instances()
+			p.API.LogDebug("component instances", "live", live, "peak", peak, "round workers", int(a.bg.roundWorkers.Load()),
+				"rounds queued", len(a.bg.rounds), "jobs queued", len(a.bg.due),
+				"round ms", float64(a.bg.roundNanos.Load())/1e6)
+		}
+	}
+}
+
+// runTick runs one tick of this node covering the rounds due since `since`, and queues
+// them; false if the tick failed.
+func (p *Plugin) runTick(a *active, since time.Time) bool {
 	defer p.recovered("tick")
 	if p.active.Load() != a {
-		return // deactivated meanwhile
+		return false // deactivated meanwhile
 	}
-	report, err := a.runtime.RunJob(context.Background(), wit.JobTick())
+	report, err := a.runtime.RunJob(context.Background(), wit.JobTick(wit.TickInfo{Node: a.node, SinceMs: since.UnixMilli()}))
 	if err != nil {
 		p.API.LogError("tick failed", "error", err.Error())
-		return
+		return false
 	}
+	a.bg.scale(len(report.DueUsers))
 	skipped := 0
 	for _, u := range report.DueUsers {
 		if !a.bg.queueRound(u) {
@@ -274,5 +362,15 @@ func (p *Plugin) runTick(a *active) {
 	}
 	if skipped > 0 {
 		p.API.LogDebug("tick: rounds already queued or running", "users", fmt.Sprint(skipped))
+	}
+	return true
+}
+
+// leave gives the node's share of the users back, so the other nodes take it at once.
+func (p *Plugin) leave(a *active) {
+	defer p.recovered("leave")
+	if _, err := a.runtime.RunJob(context.Background(), wit.JobTick(wit.TickInfo{Node: a.node,
+		SinceMs: p.now().UnixMilli(), Leaving: true})); err != nil {
+		p.API.LogWarn("giving the node's users back failed; the others take them when its lease runs out", "error", err.Error())
 	}
 }

@@ -96,7 +96,7 @@ func TestTickRunsTheDueUsersRounds(t *testing.T) {
 		api.kv[k] = v
 	}
 	p, o := activatedObserved(t, api)
-	p.runTick(p.active.Load())
+	p.runTick(p.active.Load(), time.Now().Add(-time.Minute))
 	for _, u := range users {
 		eventually(t, "the round of "+u, func() bool {
 			return o.has(func(j wit.Job) bool { return j.User != nil && *j.User == u })

@@ -18,7 +18,6 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/mattermost/mattermost/server/public/plugin"
 	"github.com/mattermost/mattermost/server/public/pluginapi"
-	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
 	"golang.org/x/net/http/httpguts"
 
 	"github.com/ycal/yandex-calendar/host-shim/component"
@@ -28,7 +27,6 @@ import (
 const (
 	botUsername    = "yandex-calendar"
 	botDisplayName = "Yandex Calendar"
-	tickJobKey     = "tick"
 	// maxRequestBody bounds what ServeHTTP reads from a client.
 	maxRequestBody = 1 << 20
 	// wasmPath is where the bundle carries the component, beside the executables.
@@ -61,8 +59,11 @@ type active struct {
 	id      string // plugin id, from the bundle's plugin.json
 	bundle  string
 	runtime *component.Runtime
-	job     io.Closer
 	bg      *background
+	// node names this activation in the users' shares (a new id at every activation).
+	node     string
+	tickStop chan struct{}
+	tickDone chan struct{}
 }
 
 func (p *Plugin) configuration() *configuration {
@@ -172,15 +173,11 @@ func (p *Plugin) OnActivate() (err error) {
 		return fail(fmt.Errorf("register command: %w", err))
 	}
 	ro := rt.Options()
-	a := &active{id: manifest.Id, bundle: bundle, runtime: rt,
-		bg: newBackground(p, rt, ro.BackgroundInstances, ro.TimelyInstances)}
-	job, err := cluster.Schedule(p.API, tickJobKey, cluster.MakeWaitForRoundedInterval(time.Minute), func() { p.runTick(a) })
-	if err != nil {
-		a.bg.close()
-		return fail(fmt.Errorf("schedule job: %w", err))
-	}
-	a.job = job
+	a := &active{id: manifest.Id, bundle: bundle, runtime: rt, node: model.NewId(),
+		bg:       newBackground(p, rt, ro.BackgroundInstances, ro.TimelyInstances),
+		tickStop: make(chan struct{}), tickDone: make(chan struct{})}
 	p.active.Store(a)
+	go p.ticker(a, a.tickStop, a.tickDone)
 	// Published first: jobs whose time passed fire as soon as the scheduler starts.
 	if err := p.startOnceJobs(func(key string) {
 		if cur := p.active.Load(); cur != nil {
@@ -250,14 +247,14 @@ func (p *Plugin) OnDeactivate() error {
 	if a == nil {
 		return nil
 	}
-	if a.job != nil {
-		_ = a.job.Close()
-	}
+	close(a.tickStop)
+	<-a.tickDone
 	a.bg.close()
 	// Let the rounds in flight end, so they give their users' leases back.
 	if !a.bg.drain(drainTimeout) {
 		p.API.LogWarn("background calls still running at deactivation are cut short")
 	}
+	p.leave(a)
 	ctx := context.Background()
 	err := a.runtime.Deactivate(ctx)
 	_ = a.runtime.Close(ctx)

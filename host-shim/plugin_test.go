@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/mattermost/mattermost/server/public/plugin"
@@ -366,7 +367,7 @@ func TestServeHTTPReachesTheComponent(t *testing.T) {
 
 func TestTickRunsTheJob(t *testing.T) {
 	p, api := activated(t)
-	p.runTick(p.active.Load())
+	p.runTick(p.active.Load(), time.Now().Add(-time.Minute))
 	for _, l := range api.allLogs() {
 		if strings.HasPrefix(l, "error") {
 			t.Fatalf("tick logged an error: %s", l)

@@ -635,10 +635,16 @@ fn yandex_shaped_server_connect_agenda_and_failures() {
         agenda.contains("Сейчас синхронизироваться не удалось") && agenda.contains("**Синк**"),
         "{agenda}"
     );
-    control(&w.server, "fail?status=504&count=0", "");
+    // The profile asks the server too: while it still fails, the error is named.
     let profile = w.command("maria", "/yandex_calendar profile");
     assert!(
         profile.contains("перегружен"),
         "the last error is named: {profile}"
+    );
+    control(&w.server, "fail?status=504&count=0", "");
+    let profile = w.command("maria", "/yandex_calendar profile");
+    assert!(
+        !profile.contains("перегружен") && profile.contains("Последняя успешная синхронизация"),
+        "recovered: {profile}"
     );
 }

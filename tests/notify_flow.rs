@@ -48,7 +48,10 @@ fn world(server: &str) -> World {
     host.add_user(ME, "ru", "Europe/Moscow");
     let cal = format!("{server}user/work/");
     common::dav(&["mkcal", &cal, "Работа"]);
-    let dir = std::env::temp_dir().join(format!("ycal-notify-flow-{}", std::process::id()));
+    // One folder per world: the tests of this file run at once.
+    static WORLDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = WORLDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("ycal-notify-flow-{}-{n}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
     World {
         host,
@@ -259,13 +262,25 @@ fn digest_reminders_status_changes_and_answers_each_once() {
     assert!(!dms.iter().any(|m| m.contains("Изменения")), "{dms:?}");
     assert!(w.host.kv.borrow().contains_key(&keys::snapshot(ME)));
 
-    // An idle round: one request to the server, the snapshot neither read nor written.
+    // An idle round: one request to the server, the snapshot neither read nor written,
+    // nothing written at all (no lease, no "last sync" stamp).
     let snapshot = w.host.kv.borrow().get(&keys::snapshot(ME)).cloned();
     w.host.reads.borrow_mut().clear();
+    w.host.writes.borrow_mut().clear();
     w.host.requests.borrow_mut().clear();
     w.at(t0 + Duration::minutes(1));
     w.round();
     assert!(!w.host.reads.borrow().contains(&keys::snapshot(ME)));
+    assert_eq!(
+        *w.host.writes.borrow(),
+        Vec::<String>::new(),
+        "an idle round writes nothing"
+    );
+    assert!(
+        !w.host.reads.borrow().contains(&keys::status(ME)),
+        "a quiet plan is not even read in full: {:?}",
+        w.host.reads.borrow()
+    );
     assert_eq!(
         w.host.kv.borrow().get(&keys::snapshot(ME)).cloned(),
         snapshot
@@ -523,4 +538,123 @@ fn digest_reminders_status_changes_and_answers_each_once() {
     assert!(!w.host.kv.borrow().contains_key(&keys::plan(ME)));
     assert!(!w.host.kv.borrow().contains_key(&keys::snapshot(ME)));
     let _ = std::fs::remove_dir_all(&w.dir);
+}
+
+/// Rounds of a quiet plan read only its head and write nothing, yet the round after the
+/// next effect enters the arming horizon arms its job (and the one after is quiet again).
+#[test]
+fn quiet_rounds_still_arm_what_comes_into_the_horizon() {
+    let server = common::Server::start("radicale.sh", "radicale-quiet");
+    let w = world(&server.url);
+    let t0 = minute(w.now());
+    w.at(t0);
+    let start = t0 + Duration::hours(3);
+    w.put(
+        "later",
+        "Позже",
+        start,
+        30,
+        &["ORGANIZER;CN=Ольга:mailto:olga@example.com"],
+    );
+    w.connect();
+    w.notifications(&[("digest", json!("off")), ("reminder", json!("10"))]);
+    w.dms();
+    let reminder = start - Duration::minutes(10);
+    // The horizon is an hour: the reminder comes into it 70 minutes before the meeting.
+    for (at, armed) in [
+        (t0 + Duration::minutes(1), false),
+        (reminder - Duration::minutes(61), false),
+        (reminder - Duration::minutes(59), true),
+    ] {
+        w.host.writes.borrow_mut().clear();
+        w.at(at);
+        w.round();
+        assert_eq!(
+            w.jobs().contains(&reminder),
+            armed,
+            "at {at}: {:?}",
+            w.jobs()
+        );
+        let writes = w.host.writes.borrow().clone();
+        if armed {
+            assert!(writes.contains(&keys::plan(ME)), "{writes:?}");
+        } else {
+            assert!(writes.is_empty(), "at {at}: {writes:?}");
+        }
+    }
+    w.host.writes.borrow_mut().clear();
+    w.host.reads.borrow_mut().clear();
+    w.at(reminder - Duration::minutes(58));
+    w.round();
+    assert!(w.host.writes.borrow().is_empty());
+    assert!(!w.host.reads.borrow().contains(&keys::status(ME)));
+    assert_eq!(w.fire(reminder), 1);
+    assert!(w.dms()[0].contains("Позже"));
+}
+
+/// A change round parses and reads only what changed: one body bucket of a calendar that
+/// has several, yet the message is right; and it writes the snapshot once.
+#[test]
+fn a_change_round_reads_only_the_bucket_of_what_changed() {
+    let server = common::Server::start("radicale.sh", "radicale-incremental");
+    let w = world(&server.url);
+    let t0 = minute(w.now());
+    w.at(t0);
+    let invited = [
+        "ORGANIZER;CN=Ольга:mailto:olga@example.com",
+        "ATTENDEE;CN=Иван;PARTSTAT=ACCEPTED:mailto:ivan@example.com",
+    ];
+    // 65 meetings: two buckets of bodies.
+    for i in 0..65 {
+        w.put(
+            &format!("m{i}"),
+            &format!("Встреча {i}"),
+            t0 + Duration::hours(2 + i),
+            30,
+            &invited,
+        );
+    }
+    w.connect();
+    w.notifications(&[("digest", json!("off")), ("reminder", json!("10"))]);
+    w.dms();
+    // The buckets read (the sync reads the one it writes, the build the ones it parses).
+    let buckets = |reads: &[String]| -> std::collections::BTreeSet<String> {
+        reads
+            .iter()
+            .filter(|k| k.contains("/obj/"))
+            .cloned()
+            .collect()
+    };
+    w.put(
+        "m7",
+        "Встреча 7 (перенос)",
+        t0 + Duration::hours(9),
+        30,
+        &invited,
+    );
+    w.host.reads.borrow_mut().clear();
+    w.host.writes.borrow_mut().clear();
+    w.at(t0 + Duration::minutes(1));
+    w.round();
+    let dms = w.dms();
+    assert_eq!(dms.len(), 1, "{dms:?}");
+    assert!(dms[0].contains("Встреча 7 (перенос)"), "{}", dms[0]);
+    let read = buckets(&w.host.reads.borrow());
+    assert_eq!(read.len(), 1, "one bucket read: {read:?}");
+    let snapshot_writes = w
+        .host
+        .writes
+        .borrow()
+        .iter()
+        .filter(|k| **k == keys::snapshot(ME))
+        .count();
+    assert_eq!(snapshot_writes, 1);
+    // A deletion cannot be concluded from part of the bodies: that round reads them all.
+    w.delete("m8");
+    w.host.reads.borrow_mut().clear();
+    w.at(t0 + Duration::minutes(2));
+    w.round();
+    let dms = w.dms();
+    assert!(dms.len() == 1 && dms[0].contains("Встреча 8"), "{dms:?}");
+    assert!(buckets(&w.host.reads.borrow()).len() >= 2);
 }

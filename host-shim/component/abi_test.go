@@ -242,7 +242,7 @@ func TestEchoEveryVariantAndEnumCase(t *testing.T) {
 		cabi.OK[wit.JobReport, string](wit.JobReport{}),
 		cabi.Err[wit.JobReport]("сбой"),
 	} {
-		job := []wit.Job{wit.JobTick(), wit.JobUser("8xq3zj1n3fgo5e4rwhbjmgwp3c"), wit.JobDue("v1/j/u/1764000000000")}[i]
+		job := []wit.Job{wit.JobTick(wit.TickInfo{Node: "узел-1", SinceMs: -1764000000000, Leaving: true}), wit.JobUser("8xq3zj1n3fgo5e4rwhbjmgwp3c"), wit.JobDue("v1/j/u/1764000000000")}[i]
 		want := wit.JobEcho{Kind: job, Report: res}
 		out, err := r.Call(context.Background(), probe("echo-job"), reflect.ValueOf(job), reflect.ValueOf(res))
 		if err != nil {

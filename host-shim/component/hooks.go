@@ -78,9 +78,10 @@ func (r *Runtime) ServeHTTP(ctx context.Context, req wit.PluginRequest) (wit.Plu
 	return call[wit.PluginResponse](ctx, r, wit.ExportServeHTTP, req)
 }
 
-// RunJob runs a background job; a one-off job that came due runs in the timely slots.
+// RunJob runs a background job; a one-off job that came due, and a node's tick, run in
+// the timely slots (a backlog of rounds never holds them up).
 func (r *Runtime) RunJob(ctx context.Context, job wit.Job) (wit.JobReport, error) {
-	if job.Due != nil {
+	if job.Due != nil || job.Tick != nil {
 		ctx = WithKind(ctx, Timely)
 	}
 	return hookError(call[cabi.Result[wit.JobReport, string]](ctx, r, wit.ExportRunJob, job))

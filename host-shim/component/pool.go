@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -23,6 +24,8 @@ type Pool struct {
 	timely     chan struct{}
 	mu         sync.Mutex
 	idle       []*Instance
+	// live counts the instances in use or idle; peak is the most there were at once.
+	live, peak atomic.Int64
 }
 
 func newPool(rt *Runtime, size, background, timely int) *Pool {
@@ -47,10 +50,30 @@ func (p *Pool) get(ctx context.Context) (*Instance, error) {
 		return inst, nil
 	}
 	p.mu.Unlock()
-	return p.rt.instantiate(ctx)
+	inst, err := p.rt.instantiate(ctx)
+	if err == nil {
+		n := p.live.Add(1)
+		for old := p.peak.Load(); n > old && !p.peak.CompareAndSwap(old, n); old = p.peak.Load() {
+		}
+	}
+	return inst, err
 }
 
+// discard closes an instance that is not given back.
+func (p *Pool) discard(ctx context.Context, inst *Instance) {
+	inst.close(ctx)
+	p.live.Add(-1)
+}
+
+// recycleAbove: an instance whose memory grew past this (a big first sync) is closed
+// rather than kept, so idle instances stay small whatever the past calls needed.
+const recycleAbove = 64 << 20
+
 func (p *Pool) put(inst *Instance) {
+	if inst.mod.Memory() != nil && inst.mod.Memory().Size() > recycleAbove {
+		p.discard(context.Background(), inst)
+		return
+	}
 	p.mu.Lock()
 	p.idle = append(p.idle, inst)
 	p.mu.Unlock()
@@ -62,7 +85,13 @@ func (p *Pool) close(ctx context.Context) {
 	for _, inst := range p.idle {
 		inst.close(ctx)
 	}
+	p.live.Add(-int64(len(p.idle)))
 	p.idle = nil
+}
+
+// Instances is how many instances exist now (in use or idle) and the most there were.
+func (p *Pool) Instances() (live, peak int) {
+	return int(p.live.Load()), int(p.peak.Load())
 }
 
 // Idle is how many instances wait in the pool (for tests and health checks).
@@ -114,7 +143,7 @@ func (r *Runtime) Call(ctx context.Context, name string, args ...reflect.Value) 
 			err = fmt.Errorf("%w (%w)", err, cause)
 		}
 		// Close with a fresh context: ctx may be the reason it failed.
-		inst.close(context.Background())
+		r.pool.discard(context.Background(), inst)
 		return reflect.Value{}, err
 	}
 	r.pool.put(inst)

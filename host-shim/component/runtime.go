@@ -55,9 +55,10 @@ type Options struct {
 	// timely 20 s).
 	Interactive, Lifecycle, Background, Timely time.Duration
 	// MaxInstances bounds how many interactive calls run at once (default 4); background
-	// calls have BackgroundInstances slots of their own (default 4) and timely ones
-	// TimelyInstances (default 4), so neither starves a person waiting for an answer, and
-	// rounds never hold up a reminder.
+	// calls have BackgroundInstances slots of their own (default 32: rounds mostly wait on
+	// the CalDAV server, and the host runs as many at once as the load needs, up to this)
+	// and timely ones TimelyInstances (default 4), so neither starves a person waiting for
+	// an answer, and rounds never hold up a reminder.
 	MaxInstances, BackgroundInstances, TimelyInstances int
 	// Interruptible compiles the module with wazero's termination checks, so a deadline
 	// stops even a loop that never calls the host. They cost a check at every loop
@@ -115,7 +116,7 @@ func (o *Options) fill() {
 		o.Timely = 20 * time.Second
 	}
 	if o.BackgroundInstances == 0 {
-		o.BackgroundInstances = 4
+		o.BackgroundInstances = 32
 	}
 	if o.TimelyInstances == 0 {
 		o.TimelyInstances = 4

@@ -263,19 +263,26 @@ type PluginResponse struct {
 	Body    []byte   `wit:"body"`
 }
 
-// Job is variant job: the minute tick, one user's round, or a one-off job that came due.
+// Job is variant job: a node's tick, one user's round, or a one-off job that came due.
 type Job struct {
-	Tick *cabi.Unit `wit:"tick"`
-	User *string    `wit:"user"`
-	Due  *string    `wit:"due"`
+	Tick *TickInfo `wit:"tick"`
+	User *string   `wit:"user"`
+	Due  *string   `wit:"due"`
 }
 
 func (Job) WITVariant() {}
 
+// TickInfo is record tick-info: the node that ticks, when it last ticked, whether it leaves.
+type TickInfo struct {
+	Node    string `wit:"node"`
+	SinceMs int64  `wit:"since-ms"`
+	Leaving bool   `wit:"leaving"`
+}
+
 // JobTick, JobUser and JobDue build the three jobs.
-func JobTick() Job          { return Job{Tick: &cabi.Unit{}} }
-func JobUser(id string) Job { return Job{User: &id} }
-func JobDue(key string) Job { return Job{Due: &key} }
+func JobTick(t TickInfo) Job { return Job{Tick: &t} }
+func JobUser(id string) Job  { return Job{User: &id} }
+func JobDue(key string) Job  { return Job{Due: &key} }
 
 type AutocompleteArg struct {
 	Hint     string `wit:"hint"`

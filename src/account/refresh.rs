@@ -2,7 +2,9 @@
 //! [`crate::sync`] (and [`crate::caldav`] discovery for the account-wide probe).
 //!
 //! 1. One PROPFIND (Depth 1) of the calendar home returns every calendar's ctag and sync
-//!    token; a calendar whose markers match is done. An idle account costs this one request.
+//!    token; a calendar whose markers match is done. An idle account costs this one request
+//!    and no KV write: the lease is taken, and the markers written, only when there is
+//!    something to store (a changed calendar, a problem, a first sync).
 //! 2. A changed calendar is synced by [`sync::sync_calendar`] from its stored state; new and
 //!    changed bodies go into their buckets, removed ones out, then the state, then the
 //!    markers (written last, so a sync cut short is redone from the old markers).
@@ -36,9 +38,6 @@ pub const AGENDA_DAYS_AHEAD: i64 = 365;
 const RELIST_MARGIN_DAYS: i64 = 5;
 /// A sync holds the user's lease at most this long (the host stops a hook call sooner).
 const LEASE_MS: i64 = 120_000;
-/// `last_ok_ms` is rewritten on an idle poll only when older than this, so an idle poll
-/// normally writes nothing.
-const OK_STAMP_EVERY_MS: i64 = 60_000;
 
 /// Options for requests made while a user waits (a command, a dialog): fail fast.
 pub fn interactive_options() -> ClientOptions {
@@ -68,29 +67,12 @@ pub enum Outcome {
 }
 
 /// Syncs the user's selected calendars. Errors of the store come back as `Err`.
+///
+/// The account probe runs without the lease: when it shows nothing to do (every selected
+/// calendar's markers match, its listing reaches far enough, no problem to clear), the
+/// poll ends there, having written nothing. `last_ok_ms` moves only with a write that
+/// happens anyway, so it is the last sync that stored something, not the last poll.
 pub fn refresh(
-    host: &impl Host,
-    user_id: &str,
-    account: &Account,
-    password: &Secret,
-) -> Result<Outcome, Problem> {
-    let now = host.now_ms();
-    let holder = crypto::random::<8>()
-        .map(|b| crypto::hex(&b))
-        .unwrap_or_else(|_| format!("t{now}"));
-    let held =
-        lease::acquire(host, user_id, &holder, now, LEASE_MS).map_err(|e| log_store(host, &e))?;
-    let Some(held) = held else {
-        return Ok(Outcome::Busy);
-    };
-    let outcome = refresh_locked(host, user_id, account, password);
-    if let Err(e) = lease::release(host, &held) {
-        log_store(host, &e);
-    }
-    outcome
-}
-
-fn refresh_locked(
     host: &impl Host,
     user_id: &str,
     account: &Account,
@@ -105,12 +87,67 @@ fn refresh_locked(
         interactive_options(),
     );
     let now = host.now_ms();
+    let markers = record::get_or_rebuild::<Markers>(host, &keys::markers(user_id))
+        .map_err(|e| log_store(host, &e))?
+        .unwrap_or_default();
+    let probed = sync::probe_account(&client, &account.home_url);
+    if let Ok(listed) = &probed {
+        if idle(account, &markers, listed, now) {
+            return Ok(Outcome::Fresh {
+                requests: client.stats().requests,
+            });
+        }
+    }
+    let holder = crypto::random::<8>()
+        .map(|b| crypto::hex(&b))
+        .unwrap_or_else(|_| format!("t{now}"));
+    let held =
+        lease::acquire(host, user_id, &holder, now, LEASE_MS).map_err(|e| log_store(host, &e))?;
+    let Some(held) = held else {
+        return Ok(Outcome::Busy);
+    };
+    let outcome = refresh_locked(host, user_id, account, &client, probed);
+    if let Err(e) = lease::release(host, &held) {
+        log_store(host, &e);
+    }
+    outcome
+}
+
+/// Whether a poll found nothing to store: every selected calendar is listed with the
+/// markers we hold and a listing that reaches far enough, and no problem is on record.
+fn idle(account: &Account, markers: &Markers, listed: &sync::AccountProbe, now: i64) -> bool {
+    markers.last_problem.is_none()
+        && markers.last_ok_ms.is_some()
+        && account.selected().all(|cal| {
+            let (Some(current), Some(m)) = (
+                listed.markers_for(&cal.url),
+                markers.calendars.get(CalendarId::of_url(&cal.url).as_str()),
+            ) else {
+                return false;
+            };
+            let stored = sync::Markers {
+                ctag: m.ctag.clone(),
+                token: m.token.clone(),
+            };
+            stored.unchanged(current) && listing_covers(m, now)
+        })
+}
+
+fn refresh_locked<E: Host>(
+    host: &E,
+    user_id: &str,
+    account: &Account,
+    client: &Client<'_, E>,
+    probed: Result<sync::AccountProbe, caldav::CalDavError>,
+) -> Result<Outcome, Problem> {
+    let now = host.now_ms();
+    // Read again under the lease: another instance may have synced since the probe.
     let mut markers = record::get_or_rebuild::<Markers>(host, &keys::markers(user_id))
         .map_err(|e| log_store(host, &e))?
         .unwrap_or_default();
     let before = markers.clone();
 
-    let listed = match sync::probe_account(&client, &account.home_url) {
+    let listed = match probed {
         Ok(probe) => probe,
         Err(e) => return finish_failed(host, user_id, &mut markers, &before, now, &e),
     };
@@ -135,7 +172,7 @@ fn refresh_locked(
                 continue;
             }
         }
-        match sync_one(host, &client, user_id, &id, &cal.url, marker, current, now) {
+        match sync_one(host, client, user_id, &id, &cal.url, marker, current, now) {
             Ok(done) => {
                 changed |= done.touched;
                 markers
@@ -176,12 +213,7 @@ fn refresh_locked(
     match problem {
         None => {
             markers.last_problem = None;
-            if markers
-                .last_ok_ms
-                .is_none_or(|t| now - t >= OK_STAMP_EVERY_MS)
-            {
-                markers.last_ok_ms = Some(now);
-            }
+            markers.last_ok_ms = Some(now);
         }
         Some(p) => {
             markers.last_problem = Some(ProblemAt {

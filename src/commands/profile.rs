@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::account;
+use crate::agenda;
 use crate::dialogs;
 use crate::host::Host;
 use crate::i18n::Msg;
@@ -21,8 +22,24 @@ pub fn render(host: &impl Host, user_id: &str) -> String {
         Ok(found) => found,
         Err(message) => return message,
     };
+    // Ask the server first (one request when nothing changed): idle polls store nothing,
+    // so the stored time is only the last sync that found something to store.
+    let fresh = matches!(
+        agenda::sync_before_answer(host, user_id, &account, &person),
+        agenda::Synced::Fresh
+    );
+    // The sync may have paused the account (a refused password): read it again.
+    let (account, person) = match account::connected(host, user_id) {
+        Ok(found) => found,
+        Err(message) => return message,
+    };
     let l = person.locale;
     let markers = account::data::markers(host, user_id).unwrap_or_default();
+    let last_ok = if fresh {
+        Some(host.now_ms())
+    } else {
+        markers.last_ok_ms
+    };
     let prefs = record::get_or_rebuild::<NotifyPrefs>(host, &keys::notify(user_id))
         .ok()
         .flatten();
@@ -47,7 +64,7 @@ pub fn render(host: &impl Host, user_id: &str) -> String {
             None => l.t(Msg::ProfileNotifyOff),
         },
         l.t(Msg::ProfileLastSync {
-            when: markers.last_ok_ms.map(|ms| local(person.tz, ms)),
+            when: last_ok.map(|ms| local(person.tz, ms)),
         }),
         match markers.last_problem {
             Some(p) => l.t(Msg::ProfileLastProblem {

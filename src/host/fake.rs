@@ -69,6 +69,9 @@ pub struct FakeHost {
     pub refuse_dms: Cell<bool>,
     /// Every key read, in order (what an idle path must not touch).
     pub reads: RefCell<Vec<String>>,
+    /// Every key written or deleted (compare-and-set only when it wrote), in order: an idle
+    /// poll must leave this empty.
+    pub writes: RefCell<Vec<String>>,
     /// Another writer: the next compare-and-set of a key listed here finds this value
     /// stored just before it (and fails, as it would after losing the race).
     pub race: RefCell<BTreeMap<String, Vec<u8>>>,
@@ -98,6 +101,7 @@ impl Default for FakeHost {
             next_post: Cell::new(0),
             refuse_dms: Cell::new(false),
             reads: RefCell::default(),
+            writes: RefCell::default(),
             race: RefCell::default(),
         }
     }
@@ -201,6 +205,7 @@ impl Kv for FakeHost {
         value_ok(Some(value))?;
         self.expires.borrow_mut().remove(key);
         self.kv.borrow_mut().insert(key.into(), value.to_vec());
+        self.writes.borrow_mut().push(key.to_string());
         Ok(())
     }
     fn set_with_expiry(&self, key: &str, value: &[u8], expire_seconds: u32) -> Result<(), KvError> {
@@ -249,12 +254,14 @@ impl Kv for FakeHost {
             Some(v) => kv.insert(key.into(), v.to_vec()),
             None => kv.remove(key),
         };
+        self.writes.borrow_mut().push(key.to_string());
         Ok(true)
     }
     fn delete(&self, key: &str) -> Result<(), KvError> {
         key_ok(key)?;
         self.expires.borrow_mut().remove(key);
         self.kv.borrow_mut().remove(key);
+        self.writes.borrow_mut().push(key.to_string());
         Ok(())
     }
     fn list_keys(&self, prefix: &str, page: u32, per_page: u32) -> Result<Vec<String>, KvError> {

@@ -29,6 +29,13 @@ pub fn parse_calendar(ics: &str) -> ParsedCalendar {
     let mut zones = ZoneMap::default();
 
     for block in blocks.iter().filter(|b| b.kind == "VTIMEZONE") {
+        // A TZID the tz database knows is what `add_vtimezone` takes first: no need to
+        // parse the rules (Yandex sends the same VTIMEZONE with every object, and parsing
+        // it was a fifth of a first sync).
+        if let Some((tzid, tz)) = known_tzid(block) {
+            zones.define(tzid, tz);
+            continue;
+        }
         let result = parse_block(block).and_then(|c| zones.add_vtimezone(&c));
         if let Err(reason) = result {
             skipped.push(Skipped {
@@ -65,6 +72,26 @@ fn parse_block(block: &Block) -> Result<Component<'_>, String> {
         return Err("empty component".into());
     }
     Ok(comps.swap_remove(0))
+}
+
+/// The VTIMEZONE's own TZID, when the tz database knows it.
+fn known_tzid(block: &Block) -> Option<(String, chrono_tz::Tz)> {
+    if block.unterminated {
+        return None;
+    }
+    // The first property line of the block itself (its STANDARD and DAYLIGHT parts come
+    // after BEGIN lines of their own and have no TZID).
+    let value = block.text.lines().skip(1).find_map(|l| {
+        if l.len() >= 6 && l.as_bytes()[..6].eq_ignore_ascii_case(b"BEGIN:") {
+            return Some(None);
+        }
+        let (name, value) = l.split_once(':')?;
+        name.trim()
+            .eq_ignore_ascii_case("TZID")
+            .then(|| Some(value.trim().to_string()))
+    })??;
+    let tz = super::zones::known_zone(&value)?;
+    Some((value, tz))
 }
 
 /// The UID of a block that failed to parse, for the log line.
@@ -263,4 +290,47 @@ pub(crate) fn event_from_component(comp: &Component<'_>, zones: &ZoneMap) -> Res
         rdates: rdates(comp, zones)?,
         exdates: exdates(comp, zones)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zone_block(text: &str) -> Block {
+        split_blocks(text)
+            .into_iter()
+            .find(|b| b.kind == "VTIMEZONE")
+            .expect("a VTIMEZONE")
+    }
+
+    #[test]
+    fn a_known_tzid_needs_no_parsing_and_anything_else_is_parsed() {
+        let known = "BEGIN:VTIMEZONE\r\nTZID:Europe/Moscow\r\nBEGIN:STANDARD\r\nTZOFFSETFROM:+0300\r\n\
+                     TZOFFSETTO:+0300\r\nDTSTART:20110327T020000\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n";
+        assert_eq!(
+            known_tzid(&zone_block(known)),
+            Some(("Europe/Moscow".to_string(), chrono_tz::Tz::Europe__Moscow))
+        );
+        // A made-up name, or a TZID after the rules: left to the parser.
+        assert_eq!(
+            known_tzid(&zone_block(&known.replace("Europe/Moscow", "Custom Zone"))),
+            None
+        );
+        let late = "BEGIN:VTIMEZONE\r\nBEGIN:STANDARD\r\nTZOFFSETFROM:+0300\r\nTZOFFSETTO:+0300\r\n\
+                    DTSTART:20110327T020000\r\nEND:STANDARD\r\nTZID:Europe/Moscow\r\nEND:VTIMEZONE\r\n";
+        assert_eq!(known_tzid(&zone_block(late)), None);
+        // Either way the events read the same.
+        let event = "BEGIN:VEVENT\r\nUID:a\r\nDTSTART;TZID=Europe/Moscow:20261201T100000\r\n\
+                     DTEND;TZID=Europe/Moscow:20261201T110000\r\nEND:VEVENT\r\n";
+        let starts: Vec<_> = [known, late]
+            .iter()
+            .map(|z| {
+                let parsed =
+                    parse_calendar(&format!("BEGIN:VCALENDAR\r\n{z}{event}END:VCALENDAR\r\n"));
+                assert!(parsed.skipped.is_empty(), "{:?}", parsed.skipped);
+                parsed.series[0].master.as_ref().map(|m| m.start)
+            })
+            .collect();
+        assert_eq!(starts[0], starts[1]);
+    }
 }

@@ -79,6 +79,11 @@ impl ZoneMap {
         Ok(())
     }
 
+    /// Maps `tzid` to a zone known to be right for it.
+    pub(crate) fn define(&mut self, tzid: String, tz: Tz) {
+        self.defined.insert(tzid, tz);
+    }
+
     /// The zone for a TZID parameter; `None` means read as floating.
     pub fn resolve(&self, tzid: &str) -> Option<Tz> {
         let key = tzid.trim().trim_matches('"');

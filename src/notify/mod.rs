@@ -3,9 +3,11 @@
 //! user's timezone and language, on a server with many users and more than one node.
 //!
 //! # How the work is cut (`wit/types.wit`, `job`)
-//! - **Tick** (every minute, one node): [`tick`] reads the index of users with
-//!   notifications (64 small records) and returns those whose round is due this minute —
-//!   each user once per sync interval, spread over it by a hash of the user id. The host
+//! - **Tick** (every ten seconds, on every node): [`tick`] renews the node's share of the
+//!   users ([`crate::store::shares`]: the shards of the index of users with notifications,
+//!   split between the live nodes by leases in KV) and returns the users of that share
+//!   whose round fell due since the node's last tick — each user once per sync interval,
+//!   at a moment fixed by a hash of the user id, so the rounds are spread evenly. The host
 //!   runs their rounds concurrently on its background instances.
 //! - **User round** ([`round`]): sync, messages, what is due, and the one-off jobs for the
 //!   next [`round::horizon`] (`scheduler.schedule-once`, Mattermost's job-once scheduler:
@@ -52,21 +54,22 @@ use chrono::{DateTime, Duration, Utc};
 pub use model::{Busy, Upcoming};
 
 use crate::account;
-use crate::bindings::types::{Job, JobReport, LogLevel};
+use crate::bindings::types::{Job, JobReport, LogLevel, TickInfo};
 use crate::caldav::retry::stable_hash;
 use crate::host::Host;
 use crate::i18n::Msg;
 use crate::store::{
-    self, index, keys, record, snapshots, CalendarId, NotifyPrefs, Plan, StatusState, StoreError,
+    self, index, keys, record, shares, snapshots, CalendarId, NotifyPrefs, Plan, StatusState,
+    StoreError,
 };
 
 /// A one-off job fired this much before its time is treated as on time (clocks of nodes).
 const EARLY_MS: i64 = 2_000;
 
-/// `run-job`: the minute tick, one user's round, or a one-off job that came due.
+/// `run-job`: a node's tick, one user's round, or a one-off job that came due.
 pub fn run_job(host: &impl Host, job: &Job) -> Result<JobReport, String> {
     match job {
-        Job::Tick => tick(host),
+        Job::Tick(info) => tick(host, info),
         Job::User(user_id) => {
             let r = round::run(host, user_id, round::Trigger::Background)?;
             Ok(report(1, r.effects))
@@ -83,25 +86,46 @@ fn report(users: u32, effects: u32) -> JobReport {
     }
 }
 
-/// Whether `user_id`'s round falls in `minute` (minutes since the epoch): once every
-/// `interval` minutes, at a minute fixed by the user id.
-pub fn round_due(user_id: &str, minute: i64, interval: u32) -> bool {
-    let interval = u64::from(interval.max(1));
-    stable_hash(user_id) % interval == (minute.rem_euclid(interval as i64)) as u64
+/// Whether `user_id`'s round fell in `[since_ms, now_ms)`: once every `interval` minutes,
+/// at a moment fixed by the user id (to the millisecond, so rounds spread over the whole
+/// interval). A gap of an interval or more makes every round due.
+pub fn round_due(user_id: &str, since_ms: i64, now_ms: i64, interval: u32) -> bool {
+    let period = i64::from(interval.max(1)) * 60_000;
+    if now_ms - since_ms >= period {
+        return true;
+    }
+    let offset = (stable_hash(user_id) % period as u64) as i64;
+    // The user's last moment before now.
+    let last = now_ms - 1 - (now_ms - 1 - offset).rem_euclid(period);
+    last >= since_ms
 }
 
-/// The users whose round is due this minute.
-pub fn tick(host: &impl Host) -> Result<JobReport, String> {
+/// A node's tick: renews its share of the users, or gives it back when the node leaves,
+/// and names the users of the share whose round fell due since its last tick — all of a
+/// shard taken over from a dead node.
+pub fn tick(host: &impl Host, info: &TickInfo) -> Result<JobReport, String> {
+    if info.leaving {
+        shares::leave(host, &info.node).map_err(|e| e.to_string())?;
+        return Ok(report(0, 0));
+    }
     let interval = crate::settings::current(host).sync_interval_minutes;
-    let minute = host.now_ms().div_euclid(60_000);
-    let users = index::all_in(host, index::Index::Notified).map_err(|e| e.to_string())?;
-    let due: Vec<String> = users
-        .iter()
-        .filter(|u| round_due(u, minute, interval))
-        .cloned()
-        .collect();
+    let now = host.now_ms();
+    let share = shares::renew(host, &info.node, now).map_err(|e| e.to_string())?;
+    let mut seen = 0;
+    let mut due = Vec::new();
+    for shard in &share.shards {
+        let users =
+            index::shard_users(host, index::Index::Notified, *shard).map_err(|e| e.to_string())?;
+        seen += users.len();
+        let all = share.taken_over.contains(shard);
+        due.extend(
+            users
+                .into_iter()
+                .filter(|u| all || round_due(u, info.since_ms, now, interval)),
+        );
+    }
     Ok(JobReport {
-        users_seen: users.len() as u32,
+        users_seen: seen as u32,
         effects: 0,
         due_users: due,
     })

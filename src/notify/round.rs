@@ -30,11 +30,11 @@ use crate::crypto;
 use crate::host::Host;
 use crate::ical::{Me, Window};
 use crate::rsvp::{self, Offer};
-use crate::snapshot::{Baseline, CalendarSource, ObjectSource, Objects, Snapshot};
+use crate::snapshot::{Baseline, CalendarSource, ObjectSource, Objects, Snapshot, Versions};
 use crate::store::claims::{self, Claimed};
 use crate::store::{
     self, bodies, keys, lease, record, snapshots, Account, CalendarEntry, CalendarId, Markers,
-    NotifyPrefs, Plan, Problem, StatusState, SyncState,
+    NotifyPrefs, Plan, PlanHead, Problem, StatusState, SyncState,
 };
 use crate::sync::backoff;
 
@@ -104,6 +104,22 @@ pub fn run(host: &impl Host, user_id: &str, trigger: Trigger) -> Result<Report, 
         }
         Err(p) => return Err(format!("account of {user_id}: {p:?}")),
     };
+    let person = account::person(host, user_id, Some(&account));
+    let synced = sync(host, user_id, &account, &person, trigger);
+    // A refused password paused the account: read it again. (A fresh sync changes no
+    // account, so an idle round reads it once.)
+    let account = if synced.fresh {
+        account
+    } else {
+        account::load(host, user_id)
+            .map_err(|p| format!("{p:?}"))?
+            .unwrap_or(account)
+    };
+    // Most rounds find nothing to store: they end here, without the lease, having written
+    // nothing (what fell due is claimed and done all the same).
+    if let Some(report) = idle(host, user_id, &account, &person, &prefs, &synced)? {
+        return Ok(report);
+    }
     let holder = crypto::random::<8>()
         .map(|b| crypto::hex(&b))
         .unwrap_or_else(|_| format!("r{now_ms}"));
@@ -115,7 +131,7 @@ pub fn run(host: &impl Host, user_id: &str, trigger: Trigger) -> Result<Report, 
             ..Report::default()
         });
     };
-    let report = locked(host, user_id, &account, &prefs, trigger);
+    let report = locked(host, user_id, &account, &person, &prefs, &synced);
     if let Err(e) = lease::release(host, &held) {
         host.log(LogLevel::Warn, &format!("round lease of {user_id}: {e}"));
     }
@@ -150,7 +166,9 @@ fn sync(
         };
     }
     let now = host.now_ms();
-    if trigger == Trigger::Background && !backoff::may_attempt(host, user_id, now).unwrap_or(true) {
+    // Read once: whether to wait, and whether a success has a failure to clear.
+    let failed = backoff::load(host, user_id).ok().flatten();
+    if trigger == Trigger::Background && failed.as_ref().is_some_and(|b| now < b.next_attempt_ms) {
         let last = account::data::markers(host, user_id)
             .ok()
             .and_then(|m| m.last_problem)
@@ -163,8 +181,10 @@ fn sync(
     };
     match refresh::refresh(host, user_id, account, &password) {
         Ok(refresh::Outcome::Fresh { .. }) => {
-            if let Err(e) = backoff::record_success(host, user_id) {
-                host.log(LogLevel::Warn, &format!("backoff of {user_id}: {e}"));
+            if failed.is_some() {
+                if let Err(e) = backoff::record_success(host, user_id) {
+                    host.log(LogLevel::Warn, &format!("backoff of {user_id}: {e}"));
+                }
             }
             Synced {
                 fresh: true,
@@ -240,23 +260,43 @@ fn fingerprint(
     keys::short_hash(&text)
 }
 
-fn locked(
+/// What a round's decisions rest on: the sync markers, whether every watched calendar
+/// synced completely, the fingerprint of the plan's inputs, and the stored plan's head.
+struct Look<'a> {
+    markers: Markers,
+    watched: Vec<&'a CalendarEntry>,
+    complete: bool,
+    me: Me,
+    fp: String,
+    head: PlanHead,
+    now_ms: i64,
+}
+
+impl Look<'_> {
+    /// The plan was built from other inputs, is due to roll, or changes are not reported.
+    fn rebuild(&self) -> bool {
+        self.head.inputs != self.fp || self.rolled() || self.behind()
+    }
+
+    fn rolled(&self) -> bool {
+        self.now_ms - self.head.built_at_ms >= ROLL.num_milliseconds()
+    }
+
+    fn behind(&self) -> bool {
+        self.complete && (self.head.reported != self.fp || self.rolled())
+    }
+}
+
+fn look<'a>(
     host: &impl Host,
     user_id: &str,
-    account: &Account,
-    prefs: &NotifyPrefs,
-    trigger: Trigger,
-) -> Result<Report, String> {
-    let person = account::person(host, user_id, Some(account));
-    let synced = sync(host, user_id, account, &person, trigger);
-    // The sync may have paused the account or updated it: read it again.
-    let account = account::load(host, user_id)
-        .map_err(|p| format!("{p:?}"))?
-        .unwrap_or_else(|| account.clone());
-    let now_ms = host.now_ms();
-    let now = instant(now_ms);
+    account: &'a Account,
+    person: &Person,
+    prefs: &'a NotifyPrefs,
+    synced: &Synced,
+) -> Result<Look<'a>, String> {
     let markers = account::data::markers(host, user_id).map_err(|p| format!("{p:?}"))?;
-    let watched = watched(&account, prefs);
+    let watched = watched(account, prefs);
     let complete = synced.fresh
         && watched.iter().all(|c| {
             markers
@@ -264,25 +304,156 @@ fn locked(
                 .get(CalendarId::of_url(&c.url).as_str())
                 .is_some_and(|m| m.is_complete())
         });
-    let me = account::me(&account, &person);
-    let fp = fingerprint(&person, me.emails(), &watched, &markers);
+    let me = account::me(account, person);
+    let fp = fingerprint(person, me.emails(), &watched, &markers);
+    let head = record::get_or_rebuild::<PlanHead>(host, &keys::plan(user_id))
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
+    Ok(Look {
+        markers,
+        watched,
+        complete,
+        me,
+        fp,
+        head,
+        now_ms: host.now_ms(),
+    })
+}
+
+/// The round without the lease: `Some` when there is nothing to store. A quiet plan (same
+/// inputs, same arming, before its `quiet_until_ms`) ends the round after reading its
+/// head; otherwise what is due is done (claimed) and the round goes on under the lease
+/// only if the plan would change (jobs to arm or cancel, a new quiet time).
+fn idle(
+    host: &impl Host,
+    user_id: &str,
+    account: &Account,
+    person: &Person,
+    prefs: &NotifyPrefs,
+    synced: &Synced,
+) -> Result<Option<Report>, String> {
+    let look = look(host, user_id, account, person, prefs, synced)?;
+    if look.rebuild() {
+        return Ok(None);
+    }
+    let idle = |effects| {
+        Ok(Some(Report {
+            effects,
+            problem: if look.complete { None } else { synced.problem },
+            paused: synced.paused,
+            busy: false,
+        }))
+    };
+    let arming = arming(host, prefs);
+    if look.head.arming == arming && look.now_ms < look.head.quiet_until_ms {
+        return idle(0);
+    }
+    let plan = record::get_or_rebuild::<Plan>(host, &keys::plan(user_id))
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
+    let now = instant(look.now_ms);
+    let effects = fire::perform(host, person, account, &plan, prefs, now);
+    let armed: BTreeSet<i64> = plan
+        .armed
+        .iter()
+        .copied()
+        .filter(|t| *t > look.now_ms)
+        .collect();
+    if plan.arming != arming
+        || armed != wanted(host, person, prefs, &plan, now)
+        || plan.quiet_until_ms != quiet_until(host, person, prefs, &plan, now)
+    {
+        return Ok(None);
+    }
+    idle(effects)
+}
+
+/// What arming depends on besides the meetings, as a short hash: the preferences and the
+/// admin's reminder lead and sync interval.
+fn arming(host: &impl Host, prefs: &NotifyPrefs) -> String {
+    let s = crate::settings::current(host);
+    keys::short_hash(&format!(
+        "{}|{}|{}",
+        serde_json::to_string(prefs).unwrap_or_default(),
+        s.reminder_lead_minutes,
+        s.sync_interval_minutes
+    ))
+}
+
+/// Until when rounds have nothing to do for `plan` (armed as it is): the next job to
+/// fire, the moment the next effect not yet armed enters the horizon, the roll.
+fn quiet_until(
+    host: &impl Host,
+    person: &Person,
+    prefs: &NotifyPrefs,
+    plan: &Plan,
+    now: DateTime<Utc>,
+) -> i64 {
+    let now_ms = now.timestamp_millis();
+    let state = record::get_or_rebuild::<StatusState>(host, &keys::status(&person.user_id))
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let inputs = Inputs {
+        now,
+        tz: person.tz,
+        meetings: &plan.meetings,
+        prefs,
+        status: &state,
+    };
+    let horizon = horizon(crate::settings::current(host).sync_interval_minutes);
+    let reach = instant(plan.built_at_ms) + Duration::days(PLAN_DAYS_AHEAD);
+    let next_job = plan.armed.iter().copied().find(|t| *t > now_ms);
+    let next_new = plan::arm_times(&inputs, (reach - now).max(horizon))
+        .into_iter()
+        .find(|t| !plan.armed.contains(t))
+        .map(|t| t - horizon.num_milliseconds());
+    [
+        next_job,
+        next_new,
+        Some(plan.built_at_ms + ROLL.num_milliseconds()),
+    ]
+    .into_iter()
+    .flatten()
+    .min()
+    .unwrap_or(now_ms)
+}
+
+fn locked(
+    host: &impl Host,
+    user_id: &str,
+    account: &Account,
+    person: &Person,
+    prefs: &NotifyPrefs,
+    synced: &Synced,
+) -> Result<Report, String> {
+    // Read again under the lease: another round may have stored a plan meanwhile.
+    let look = look(host, user_id, account, person, prefs, synced)?;
+    let rebuild = look.rebuild();
+    let Look {
+        markers,
+        watched,
+        complete,
+        me,
+        fp,
+        now_ms,
+        ..
+    } = look;
+    let now = instant(now_ms);
     let plan_key = keys::plan(user_id);
     let before = record::get_or_rebuild::<Plan>(host, &plan_key)
         .map_err(|e| e.to_string())?
         .unwrap_or_default();
     let mut plan = before.clone();
-    let rolled = now_ms - plan.built_at_ms >= ROLL.num_milliseconds();
-    let behind = complete && (plan.reported != fp || rolled);
     let mut effects = 0;
-    if plan.inputs != fp || rolled || behind {
+    if rebuild {
         let stored = snapshots::read(host, user_id).map_err(|e| e.to_string())?;
-        let sources = read_sources(host, user_id, &watched, &markers)?;
-        let borrowed: Vec<CalendarSource<'_>> = sources.iter().map(Source::borrow).collect();
         let baseline = match &stored.snapshot {
             Some(s) => Baseline::Previous(s),
             None => Baseline::FirstSync,
         };
-        let built = build(baseline, &borrowed, now, &person, &me);
+        let states = read_states(host, user_id, &watched)?;
+        let built = build(host, user_id, baseline, &states, &markers, now, person, &me)?;
         if complete {
             let new_json = built.to_json().map_err(|e| e.to_string())?;
             let unchanged = stored.raw.as_deref() == Some(new_json.as_bytes());
@@ -298,7 +469,7 @@ fn locked(
                         .as_deref()
                         .map(|b| keys::short_hash(&String::from_utf8_lossy(b)))
                         .unwrap_or_default();
-                    effects += tell(host, &person, prefs, &found, &built, &against, now);
+                    effects += tell(host, person, prefs, &found, &built, &against, now);
                 }
             } else {
                 host.log(
@@ -313,8 +484,10 @@ fn locked(
         plan.tz = person.tz.name().to_string();
     }
 
-    effects += fire::perform(host, &person, &account, &plan, prefs, now);
-    arm(host, user_id, &person, prefs, &mut plan, now);
+    effects += fire::perform(host, person, account, &plan, prefs, now);
+    arm(host, user_id, person, prefs, &mut plan, now);
+    plan.arming = arming(host, prefs);
+    plan.quiet_until_ms = quiet_until(host, person, prefs, &plan, now);
     if plan != before {
         record::update(host, &plan_key, |_: Result<Option<Plan>, _>| {
             (store::Change::Put(plan.clone()), ())
@@ -356,18 +529,61 @@ impl Source {
     }
 }
 
-fn read_sources(
+/// A watched calendar's sync state (its objects and their ETags); `None` if never synced.
+struct CalendarStored {
+    url: String,
+    id: CalendarId,
+    state: Option<SyncState>,
+}
+
+fn read_states(
     host: &impl Host,
     user_id: &str,
     watched: &[&CalendarEntry],
+) -> Result<Vec<CalendarStored>, String> {
+    watched
+        .iter()
+        .map(|c| {
+            let id = CalendarId::of_url(&c.url);
+            let state =
+                record::get_or_rebuild::<SyncState>(host, &keys::calendar_state(user_id, &id))
+                    .map_err(|e| e.to_string())?;
+            Ok(CalendarStored {
+                url: c.url.clone(),
+                id,
+                state,
+            })
+        })
+        .collect()
+}
+
+/// The ETag of every stored object, for the snapshot to record and reuse by.
+fn versions(states: &[CalendarStored]) -> Versions<'_> {
+    states
+        .iter()
+        .filter_map(|c| c.state.as_ref().map(|s| (c.url.as_str(), s)))
+        .flat_map(|(url, s)| {
+            s.state
+                .objects
+                .iter()
+                .filter(|(_, meta)| !meta.etag.is_empty())
+                .map(move |(key, meta)| ((url, key.as_str()), meta.etag.as_str()))
+        })
+        .collect()
+}
+
+/// The sources of a build, with the bodies of the objects `wanted` says (by calendar URL,
+/// key and ETag): only the buckets holding them are read.
+fn read_sources(
+    host: &impl Host,
+    user_id: &str,
+    states: &[CalendarStored],
     markers: &Markers,
+    wanted: impl Fn(&str, &str, &str) -> bool,
 ) -> Result<Vec<Source>, String> {
     let mut out = Vec::new();
-    for c in watched {
-        let id = CalendarId::of_url(&c.url);
-        let state = record::get_or_rebuild::<SyncState>(host, &keys::calendar_state(user_id, &id))
-            .map_err(|e| e.to_string())?;
-        let Some(state) = state else {
+    for c in states {
+        let Some(state) = &c.state else {
             // Never synced: nothing of it is known yet (nothing of it is news either).
             out.push(Source {
                 url: c.url.clone(),
@@ -378,11 +594,18 @@ fn read_sources(
         };
         let buckets = markers
             .calendars
-            .get(id.as_str())
+            .get(c.id.as_str())
             .map_or(1, |m| m.buckets.max(1))
             .max(bodies::buckets_for(state.state.objects.len()));
-        let mut texts =
-            bodies::read_objects(host, user_id, &id, buckets).map_err(|e| e.to_string())?;
+        let needed: BTreeSet<u32> = state
+            .state
+            .objects
+            .iter()
+            .filter(|(key, meta)| wanted(&c.url, key, &meta.etag))
+            .map(|(key, _)| bodies::bucket_of(key, buckets))
+            .collect();
+        let mut texts = bodies::read_buckets(host, user_id, &c.id, buckets, &needed)
+            .map_err(|e| e.to_string())?;
         let objects = state
             .state
             .objects
@@ -398,22 +621,64 @@ fn read_sources(
     Ok(out)
 }
 
-/// The snapshot of now: a day back and [`SNAPSHOT_DAYS_AHEAD`] ahead, shorter if that
-/// would not fit a KV value comfortably.
+/// The window of the previous snapshot when a build may keep it (and so reuse what did
+/// not change): taken less than [`ROLL`] ago, so it still reaches about as far ahead as
+/// the plan needs (a snapshot shrunk to [`PLAN_DAYS_AHEAD`] days falls short by less
+/// than the roll, and the plan is built again in full at its roll).
+fn kept_window(prev: &Snapshot, now: DateTime<Utc>) -> Option<Window> {
+    let w = prev.window;
+    let taken = w.from + Duration::days(1);
+    (now >= taken && now - taken < ROLL).then_some(w)
+}
+
+/// The snapshot of now. While the previous one's window can be kept, only the objects
+/// that changed since are read and parsed; otherwise every body is, for a window of a day
+/// back and [`SNAPSHOT_DAYS_AHEAD`] ahead, shorter if that would not fit a KV value
+/// comfortably.
+#[allow(clippy::too_many_arguments)]
 fn build(
+    host: &impl Host,
+    user_id: &str,
     baseline: Baseline<'_>,
-    sources: &[CalendarSource<'_>],
+    states: &[CalendarStored],
+    markers: &Markers,
     now: DateTime<Utc>,
     person: &Person,
     me: &Me,
-) -> Snapshot {
+) -> Result<Snapshot, String> {
+    let versions = versions(states);
+    let why = match baseline.previous() {
+        None => "first",
+        Some(prev) => match kept_window(prev, now) {
+            None => "window moved",
+            Some(window) => {
+                let sources = read_sources(host, user_id, states, markers, |url, key, etag| {
+                    !prev.parsed(url, key, etag)
+                })?;
+                let borrowed: Vec<CalendarSource<'_>> =
+                    sources.iter().map(Source::borrow).collect();
+                match Snapshot::build_reusing(baseline, &borrowed, &versions, window, person.tz, me)
+                {
+                    Some(built) => return Ok(built.snapshot),
+                    None => "nothing to reuse, or a series gone",
+                }
+            }
+        },
+    };
+    host.log(
+        LogLevel::Debug,
+        &format!("snapshot of {user_id} built from every object: {why}"),
+    );
+    let sources = read_sources(host, user_id, states, markers, |_, _, _| true)?;
+    let borrowed: Vec<CalendarSource<'_>> = sources.iter().map(Source::borrow).collect();
     let mut days = SNAPSHOT_DAYS_AHEAD;
     loop {
         let window = Window::around(now, 1, days);
-        let built = Snapshot::build(baseline, sources, window, person.tz, me);
+        let built =
+            Snapshot::build_versioned(baseline, &borrowed, &versions, window, person.tz, me);
         let size = built.snapshot.to_json().map_or(0, |j| j.len());
         if size <= SNAPSHOT_MAX_BYTES || days <= PLAN_DAYS_AHEAD {
-            return built.snapshot;
+            return Ok(built.snapshot);
         }
         days = PLAN_DAYS_AHEAD.max(days / 2);
     }
@@ -551,17 +816,15 @@ fn send(
     }
 }
 
-/// Arms a one-off job for each moment something is due within the horizon, and cancels
-/// the jobs armed for moments that no longer hold anything.
-fn arm(
+/// The moments within the horizon at which something is due: one one-off job each.
+fn wanted(
     host: &impl Host,
-    user_id: &str,
     person: &Person,
     prefs: &NotifyPrefs,
-    plan: &mut Plan,
+    plan: &Plan,
     now: DateTime<Utc>,
-) {
-    let state = record::get_or_rebuild::<StatusState>(host, &keys::status(user_id))
+) -> BTreeSet<i64> {
+    let state = record::get_or_rebuild::<StatusState>(host, &keys::status(&person.user_id))
         .ok()
         .flatten()
         .unwrap_or_default();
@@ -573,7 +836,20 @@ fn arm(
         status: &state,
     };
     let interval = crate::settings::current(host).sync_interval_minutes;
-    let wanted: BTreeSet<i64> = plan::arm_times(&inputs, horizon(interval));
+    plan::arm_times(&inputs, horizon(interval))
+}
+
+/// Arms a one-off job for each moment something is due within the horizon, and cancels
+/// the jobs armed for moments that no longer hold anything.
+fn arm(
+    host: &impl Host,
+    user_id: &str,
+    person: &Person,
+    prefs: &NotifyPrefs,
+    plan: &mut Plan,
+    now: DateTime<Utc>,
+) {
+    let wanted = wanted(host, person, prefs, plan, now);
     let now_ms = now.timestamp_millis();
     // Jobs whose moment passed have fired (or will, late): forget them.
     plan.armed.retain(|t| *t > now_ms);

@@ -313,6 +313,8 @@ fn plan_with(meetings: Vec<Upcoming>) -> Plan {
         tz: "Europe/Moscow".into(),
         meetings,
         armed: Default::default(),
+        quiet_until_ms: 0,
+        arming: String::new(),
     }
 }
 
@@ -893,4 +895,128 @@ fn change_messages_leave_out_what_is_over_my_own_answers_and_my_own_meetings() {
     quiet.answers = false;
     let told = messages::tell(&found, &new, "x", &quiet, Locale::En, tz, now);
     assert!(told.answers.is_empty() && told.changes.len() == 1);
+}
+
+// --- ticks: who is due when, and how nodes share the users ---
+
+fn tick_info(node: &str, since_ms: i64) -> crate::bindings::types::TickInfo {
+    crate::bindings::types::TickInfo {
+        node: node.into(),
+        since_ms,
+        leaving: false,
+    }
+}
+
+#[test]
+fn ten_second_ticks_make_each_round_due_once_per_interval_spread_over_it() {
+    let users: Vec<String> = (0..600).map(|i| format!("user{i:022}")).collect();
+    let start = 1_764_000_000_000_i64;
+    for interval in [1u32, 5] {
+        let period = i64::from(interval) * 60_000;
+        let mut count = std::collections::BTreeMap::<&str, u32>::new();
+        let mut per_tick = Vec::new();
+        let mut since = start;
+        // Three intervals of ticks, one a little late (what it skipped comes with it).
+        for k in 1..=(3 * period / 10_000) {
+            let now = start + k * 10_000 + if k == 7 { 2_500 } else { 0 };
+            let due: Vec<&String> = users
+                .iter()
+                .filter(|u| super::round_due(u, since, now, interval))
+                .collect();
+            per_tick.push(due.len());
+            for u in due {
+                *count.entry(u).or_default() += 1;
+            }
+            since = now;
+        }
+        assert!(
+            count.values().all(|n| *n == 3) && count.len() == users.len(),
+            "every user exactly once per interval"
+        );
+        // Spread: no tick carries more than twice its fair share.
+        let fair = users.len() as f64 * 10_000.0 / period as f64;
+        assert!(
+            per_tick.iter().all(|n| (*n as f64) < 2.0 * fair + 5.0),
+            "{per_tick:?}"
+        );
+    }
+    // A gap of a whole interval or more: everyone is due.
+    assert!(users
+        .iter()
+        .all(|u| super::round_due(u, start, start + 60_000, 1)));
+}
+
+#[test]
+fn nodes_split_the_users_and_take_over_a_dead_nodes_share() {
+    let host = FakeHost::new();
+    host.config.borrow_mut().sync_interval_minutes = Some(1);
+    let users: Vec<String> = (0..200).map(|i| format!("user{i:022}")).collect();
+    for u in &users {
+        crate::store::index::add_to(&host, crate::store::index::Index::Notified, u).unwrap();
+    }
+    let t0 = 1_764_000_000_000_i64;
+    let tick = |node: &str, now: i64, since: i64| {
+        host.now_ms.set(now);
+        super::tick(&host, &tick_info(node, since)).unwrap()
+    };
+    // One node: all users seen; over a minute of ticks every round comes once.
+    let mut a_due = std::collections::BTreeSet::new();
+    for k in 1..=6 {
+        let r = tick("a", t0 + k * 10_000, t0 + (k - 1) * 10_000);
+        assert_eq!(r.users_seen, 200);
+        a_due.extend(r.due_users);
+    }
+    assert_eq!(a_due.len(), 200);
+    // b joins; after a tick of each they hold disjoint halves that cover everyone.
+    let t1 = t0 + 60_000;
+    tick("b", t1, t1 - 10_000);
+    let a = tick("a", t1 + 10_000, t1);
+    let b = tick("b", t1 + 11_000, t1 + 1_000);
+    assert_eq!(a.users_seen + b.users_seen, 200);
+    assert!(
+        a.users_seen > 50 && b.users_seen > 50,
+        "{} {}",
+        a.users_seen,
+        b.users_seen
+    );
+    let a_all = tick("a", t1 + 20_000, t1 + 20_000 - 60_000).due_users;
+    let b_all = tick("b", t1 + 21_000, t1 + 21_000 - 60_000).due_users;
+    assert!(a_all.iter().all(|u| !b_all.contains(u)));
+    assert_eq!(a_all.len() + b_all.len(), 200);
+    // a dies; once its lease runs out b's next tick takes its users, all due at once.
+    let mut t = t1 + 31_000;
+    let mut taken = Vec::new();
+    while t < t1 + 80_000 {
+        let r = tick("b", t, t - 10_000);
+        if r.users_seen == 200 {
+            taken = r.due_users;
+            break;
+        }
+        t += 10_000;
+    }
+    assert!(
+        t - (t1 + 20_000) <= 40_000,
+        "taken over {} ms after a's last tick",
+        t - t1 - 20_000
+    );
+    assert!(
+        a_all.iter().all(|u| taken.contains(u)),
+        "a's users all due at once"
+    );
+    // A node that leaves gives its share back at once.
+    tick("c", t + 1_000, t - 9_000);
+    tick("b", t + 10_000, t);
+    let c = tick("c", t + 11_000, t + 1_000);
+    assert!(c.users_seen > 0);
+    host.now_ms.set(t + 12_000);
+    super::tick(
+        &host,
+        &crate::bindings::types::TickInfo {
+            node: "c".into(),
+            since_ms: t + 11_000,
+            leaving: true,
+        },
+    )
+    .unwrap();
+    assert_eq!(tick("b", t + 13_000, t + 10_000).users_seen, 200);
 }

@@ -31,7 +31,7 @@ use thiserror::Error;
 
 use crate::ical::{Occurrence, PartStat, Span, Window};
 
-pub use build::{Built, CalendarSource, ObjectSource, Objects};
+pub use build::{Built, CalendarSource, ObjectSource, Objects, Versions};
 
 /// Bump when the stored shape changes incompatibly; an older snapshot is then unusable and
 /// the caller starts again from [`Baseline::FirstSync`] (which reports nothing).
@@ -234,6 +234,14 @@ pub struct Snapshot {
     pub calendars: BTreeSet<String>,
     /// By UID.
     pub series: BTreeMap<String, SeriesEntry>,
+    /// What the snapshot was built from, for the next build to reuse what did not change
+    /// ([`Snapshot::build_reusing`]): a digest of each parsed object's calendar, key and
+    /// version. Empty when the builder was not given versions.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub parsed: BTreeSet<String>,
+    /// A digest of who "me" was (my partstat and "I organize" depend on it).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub me: String,
 }
 
 impl Snapshot {

@@ -64,6 +64,25 @@ pub fn read_objects(
     Ok(out)
 }
 
+/// The stored bodies of the buckets in `which` (each below `buckets`), by normalised href:
+/// what a build that parses only changed objects reads. An unreadable bucket reads as empty.
+pub fn read_buckets(
+    kv: &impl Kv,
+    user_id: &str,
+    calendar: &CalendarId,
+    buckets: u32,
+    which: &std::collections::BTreeSet<u32>,
+) -> Result<BTreeMap<String, String>, StoreError> {
+    let mut out = BTreeMap::new();
+    for b in which.iter().copied().filter(|b| *b < buckets) {
+        let key = keys::calendar_bucket(user_id, calendar, b);
+        if let Some(bucket) = record::get_or_rebuild::<Bucket>(kv, &key)? {
+            out.extend(bucket.objects);
+        }
+    }
+    Ok(out)
+}
+
 /// What a sync changed in one calendar: bodies to store (by normalised href) and hrefs
 /// that are gone.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

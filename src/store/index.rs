@@ -66,6 +66,15 @@ pub fn all(kv: &impl Kv) -> Result<Vec<String>, StoreError> {
     all_in(kv, Index::Connected)
 }
 
+/// The users of one shard of `index`.
+pub fn shard_users(kv: &impl Kv, index: Index, shard: u32) -> Result<Vec<String>, StoreError> {
+    Ok(
+        record::get_or_rebuild::<IndexShard>(kv, &index.shard(shard))?
+            .map(|s| s.users.into_iter().collect())
+            .unwrap_or_default(),
+    )
+}
+
 /// Every user in `index`, shard by shard.
 pub fn all_in(kv: &impl Kv, index: Index) -> Result<Vec<String>, StoreError> {
     let mut out = Vec::new();

@@ -137,6 +137,11 @@ pub fn notify_shard(shard: u32) -> String {
     format!("{LAYOUT}/notify/{:02x}", shard % INDEX_SHARDS)
 }
 
+/// Which node holds which shard of the notification index ([`super::shares`]).
+pub fn shares() -> String {
+    format!("{LAYOUT}/shares")
+}
+
 const JOB_PREFIX: &str = "v1/j/";
 
 /// The one-off job that fires for `user_id` at `at_ms` (one job per user and instant, for

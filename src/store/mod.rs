@@ -18,6 +18,7 @@
 //! | `v1/u/<user>/status` | [`StatusState`]: the "In a meeting" status set and the one it replaced | tiny | status on/off |
 //! | `v1/users/<shard>` | [`IndexShard`]: ids of connected users, 64 shards | ~4.5 KB at 10,000 users | the scheduler |
 //! | `v1/notify/<shard>` | [`IndexShard`]: ids of users with notifications, 64 shards | as above | the minute tick |
+//! | `v1/shares` | [`shares::Shares`]: live nodes and the holder of each notification shard | ~2 KB | every node's tick |
 //! | `v1/fx/<user>/<kind>/<id>` | [`Claim`]: an effect done (digest `d/<date>`, reminder `r/`, status `s1/` `s0/`, message `m/`), with its post | tiny, expires by itself | before each effect |
 //!
 //! One-off jobs are named `v1/j/<user>/<Unix ms>` ([`keys::job`]); the host keeps them in
@@ -29,7 +30,8 @@
 //! user lives under `v1/u/<user>/`.
 //!
 //! An idle poll (nothing changed) reads `account` and `markers` and sends one PROPFIND of
-//! the calendar home that returns every calendar's ctag and token. Bodies are raw
+//! the calendar home that returns every calendar's ctag and token; it writes nothing (the
+//! leases are taken only when there is something to store). Bodies are raw
 //! iCalendar, so the agenda of any range (a day, a week, a month, any dates within the
 //! listed window) is parsed and expanded from them with the user's current timezone.
 
@@ -40,12 +42,13 @@ pub mod keys;
 pub mod lease;
 pub mod record;
 pub mod records;
+pub mod shares;
 pub mod snapshots;
 
 pub use keys::CalendarId;
 pub use record::{Change, StoreError};
 pub use records::{
     Account, AccountStatus, AnswerCard, Bucket, CalendarEntry, CalendarMarker, Claim, DigestDays,
-    IndexShard, Lease, Markers, NotifyPrefs, OurStatus, Plan, Problem, ProblemAt, SavedStatus,
+    IndexShard, Lease, Markers, NotifyPrefs, OurStatus, Plan, PlanHead, Problem, ProblemAt, SavedStatus,
     StatusState, SyncState,
 };

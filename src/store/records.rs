@@ -273,10 +273,37 @@ pub struct Plan {
     /// [`super::keys::job`].
     #[serde(default)]
     pub armed: BTreeSet<i64>,
+    /// Until when a round has nothing to do while the inputs and `arming` stay the same:
+    /// the next armed job, the moment the next effect not yet armed enters the arming
+    /// horizon, the roll. 0 (a plan written before this existed): look.
+    #[serde(default)]
+    pub quiet_until_ms: i64,
+    /// What the arming depends on besides the meetings (preferences, the admin's lead
+    /// and sync interval), as a short hash.
+    #[serde(default)]
+    pub arming: String,
 }
 
 impl Record for Plan {
     const VERSION: u32 = 1;
+}
+
+/// A [`Plan`] read without its meetings: what an idle round needs (the meetings are most
+/// of a plan's bytes, and reading them was most of an idle round's work).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanHead {
+    pub inputs: String,
+    #[serde(default)]
+    pub reported: String,
+    pub built_at_ms: i64,
+    #[serde(default)]
+    pub quiet_until_ms: i64,
+    #[serde(default)]
+    pub arming: String,
+}
+
+impl Record for PlanHead {
+    const VERSION: u32 = Plan::VERSION;
 }
 
 /// A custom status as Mattermost has it (the WIT `custom-status`), to keep.

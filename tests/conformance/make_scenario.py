@@ -176,13 +176,15 @@ def main():
     answers = {
         "yandex:calendar/http@0.1.0#send": [{"ok": HTTP_RESPONSE}, {"err": {"too-large": U64_MAX}}],
         # The first answers the account lookup of "calendars today" (not connected), the
-        # next 64 the tick's reads of the notification index (one shard holds two users).
-        KV + "get": [{"ok": None}, {"ok": SHARD}] + [{"ok": None}] * 63
+        # next the tick's read of the nodes' shares (none yet: the node takes every shard),
+        # the next 64 its reads of the notification index (one shard holds two users).
+        KV + "get": [{"ok": None}, {"ok": None}, {"ok": SHARD}] + [{"ok": None}] * 63
         + [{"ok": list("значение".encode())}, {"err": {"store": "db down"}}, {"err": {"empty-value": None}}],
         KV + "set": [{"ok": None}, {"err": {"key-too-long": 151}}, {"err": {"empty-value": None}}],
         KV + "set-with-expiry": [{"ok": None}, {"err": {"store": "Превышен лимит"}}],
         KV + "compare-and-set-with-expiry": [{"ok": True}, {"err": {"store": "нет места"}}, {"ok": False}],
-        KV + "compare-and-set": [{"ok": True}, {"ok": False}, {"err": {"key-too-long": 4294967295}},
+        # The tick's write of the shares, then call-imports ×2.
+        KV + "compare-and-set": [{"ok": True}, {"ok": True}, {"ok": False}, {"err": {"key-too-long": 4294967295}},
                                  {"err": {"store": ""}}],
         KV + "delete": [{"ok": None}, {"err": {"store": "📆"}}],
         KV + "list-keys": [{"ok": ["a", "ключ", "📆", ""]}, {"err": {"store": "x"}}],
@@ -229,7 +231,7 @@ def main():
         call(H + "execute-command", args("u-ru2", "/yandex_calendar calendars today")),
         call(H + "serve-http", plugin_request("get", "/dialog/connect", "u-ru")),
         call(H + "serve-http", plugin_request("post", "/api/v1/тест", None, "тело 📆".encode())),
-        call(H + "run-job", {"tick": None}),
+        call(H + "run-job", {"tick": {"node": "узел-1", "since-ms": -60000, "leaving": False}}),
         call(H + "deactivate"),
         call(P + "echo-string", ""),
         call(P + "echo-string", UNI),
@@ -285,7 +287,7 @@ def main():
         call(P + "echo-slash-command", SLASH),
         call(P + "echo-slash-command", {"trigger": "", "display-name": "", "description": "",
                                         "hint": "", "items": []}),
-        call(P + "echo-job", {"tick": None}, {"ok": {"users-seen": 4294967295, "effects": 0,
+        call(P + "echo-job", {"tick": {"node": "", "since-ms": S64_MIN, "leaving": True}}, {"ok": {"users-seen": 4294967295, "effects": 0,
                                                       "due-users": ["u-ru", "пользователь 📆", ""]}}),
         call(P + "echo-job", {"user": "8xq3zj1n3fgo5e4rwhbjmgwp3c"}, {"err": "ошибка 📆"}),
         call(P + "echo-job", {"due": "v1/j/8xq3zj1n3fgo5e4rwhbjmgwp3c/1764000060000"},
@@ -316,7 +318,8 @@ def main():
         call(P + "render", {"command-response": {"response-type": "in-channel", "text": UNI,
                                                  "attachments": POST["attachments"]}}),
         call(P + "render", {"slash-command": SLASH}),
-        call(P + "render", {"job": [{"tick": None}, {"err": "сбой"}]}),
+        call(P + "render", {"job": [{"tick": {"node": TRICKY, "since-ms": 1764000000000, "leaving": False}},
+                                    {"err": "сбой"}]}),
         call(P + "render", {"job": [{"due": "v1/j/u/1"}, {"ok": {"users-seen": 3, "effects": 4,
                                                                  "due-users": ["a", "б"]}}]}),
         call(P + "render", {"options": OPTIONS_ALL}),
@@ -331,6 +334,7 @@ def main():
         call(H + "run-job", {"user": "u-ru"}),
         call(H + "run-job", {"due": "v1/j/uru/1764000060000"}),
         call(H + "run-job", {"due": "not a job key"}),
+        call(H + "run-job", {"tick": {"node": "узел-1", "since-ms": 0, "leaving": True}}),
         # Hooks never sleep: the call traps on both hosts, and the next gets a fresh instance.
         trap(P + "sleep", 5000),
         call(P + "echo-string", "after the trap"),

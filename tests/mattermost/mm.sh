@@ -6,6 +6,11 @@
 #   mm.sh start DIR   start PostgreSQL + Mattermost with run files in DIR;
 #                     writes DIR/env (KEY=VALUE lines) once /api/v4/system/ping answers
 #   mm.sh stop DIR    stop both and remove the database; safe to call repeatedly
+#   mm.sh node DIR FROM_DIR   another Mattermost node on FROM_DIR's database and file
+#                     store (its configuration copied from FROM_DIR's), run files in DIR;
+#                     run again after a kill it restarts the node on the same port
+#   mm.sh kill DIR    SIGKILL the server of DIR and its plugin processes (a node that
+#                     dies); its database, if it has one, keeps running
 #   mm.sh version     print the server module version (the cache key)
 #
 # MM_SERVER picks the server: newest (server/, Mattermost 11.4, the default) or oldest
@@ -284,6 +289,14 @@ cmd_start() {
 	MM_URL="http://127.0.0.1:$MM_PORT"
 	mkdir -p "$RUN_DIR/data" "$RUN_DIR/plugins" "$RUN_DIR/client/plugins"
 	write_config "$RUN_DIR/config.json"
+	launch_mm "$bin"
+	trap - EXIT
+}
+
+# launch_mm BIN: runs the server of $RUN_DIR/config.json ($MM_URL) in its own session,
+# waits until it answers, writes $RUN_DIR/env (with $PG_PORT, $PG_DATA, $PG_DSN).
+launch_mm() {
+	local bin="$1"
 	log "starting Mattermost on $MM_URL (logs: $RUN_DIR/mattermost.log)"
 	(
 		cd "$RUN_DIR"
@@ -340,9 +353,81 @@ PG_DATA=$PG_DATA
 PG_DSN=$PG_DSN
 EOF
 	mv "$RUN_DIR/env.tmp" "$RUN_DIR/env"
-	trap - EXIT
 	log "ready: $MM_URL (env in $RUN_DIR/env)"
 	cat "$RUN_DIR/env"
+}
+
+# A second node: the database and file store of FROM_DIR (the node that has them), the
+# same settings (plugins enabled there are enabled here; the plugin bundles come from the
+# shared file store), its own port, logs and plugin folders. Without a cluster licence
+# the nodes share no caches; the plugin keeps its state in the database.
+cmd_node() {
+	[ $# -eq 2 ] || die "usage: mm.sh node DIR FROM_DIR"
+	[ -f "$2/env" ] || die "$2 has no running server (mm.sh start $2 first)"
+	mkdir -p "$1"
+	RUN_DIR="$(cd "$1" && pwd)"
+	local from
+	from="$(cd "$2" && pwd)"
+	[ "$RUN_DIR" != "$from" ] || die "a node needs a folder of its own"
+	if [ -f "$RUN_DIR/env" ] && kill -0 "$(envval "$RUN_DIR/env" MM_PID)" 2>/dev/null; then
+		die "a server is already running for $RUN_DIR (run: mm.sh stop $RUN_DIR)"
+	fi
+	trap start_exit EXIT
+	local bin
+	bin="$(cmd_build)"
+	PG_PORT="$(envval "$from/env" PG_PORT)"
+	PG_DATA="$(envval "$from/env" PG_DATA)"
+	PG_DSN="$(envval "$from/env" PG_DSN)"
+	rm -f "$RUN_DIR/state"
+	if [ -f "$RUN_DIR/config.json" ]; then
+		# A restart: the same port and settings.
+		MM_PORT="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ServiceSettings"]["ListenAddress"].rsplit(":",1)[1])' "$RUN_DIR/config.json")"
+	else
+		MM_PORT="$(free_port)"
+		while [ "$MM_PORT" = "$PG_PORT" ] || [ "$MM_PORT" = "$(envval "$from/env" MM_PORT)" ]; do MM_PORT="$(free_port)"; done
+		mkdir -p "$RUN_DIR/plugins" "$RUN_DIR/client/plugins"
+		python3 -c "$NODE_CONFIG" "$from/config.json" "$RUN_DIR" "$MM_PORT" "$from" >"$RUN_DIR/config.json"
+	fi
+	MM_URL="http://127.0.0.1:$MM_PORT"
+	launch_mm "$bin"
+	trap - EXIT
+}
+
+# The second node's configuration: the first node's, with its own address, logs and
+# plugin folders, and the first node's file store.
+NODE_CONFIG='
+import json, sys
+src, run, port, origin = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+c = json.load(open(src))
+s = c["ServiceSettings"]
+s["SiteURL"] = "http://127.0.0.1:" + port
+s["ListenAddress"] = "127.0.0.1:" + port
+s["EnableLocalMode"] = len(run) < 80
+s["LocalModeSocketLocation"] = run + "/mattermost_local.socket" if len(run) < 80 else "/nonexistent/mattermost_local.socket"
+c["LogSettings"]["FileLocation"] = run
+c.setdefault("NotificationLogSettings", {})["FileLocation"] = run
+c["PluginSettings"]["Directory"] = run + "/plugins"
+c["PluginSettings"]["ClientDirectory"] = run + "/client/plugins"
+c["FileSettings"]["Directory"] = origin + "/data/"
+json.dump(c, sys.stdout, indent=2)
+'
+
+# The node dies: SIGKILL to the server and everything in its session (plugin processes).
+cmd_kill() {
+	[ $# -eq 1 ] || die "usage: mm.sh kill DIR"
+	local dir pid left
+	dir="$(cd "$1" && pwd)"
+	pid="$(envval "$dir/state" MM_PID)"
+	is_our_mm "$pid" "$dir" || die "no server of $dir is running"
+	left="$(ps -eo pid=,sid= | awk -v s="$pid" '$2 == s { print $1 }')"
+	log "killing Mattermost (pid $pid) and its session: $left"
+	# shellcheck disable=SC2086
+	kill -KILL $left 2>/dev/null || true
+	for _ in $(seq 1 20); do
+		is_our_mm "$pid" "$dir" || break
+		sleep 0.2
+	done
+	rm -f "$dir/env"
 }
 
 # Is PID still the Mattermost we started (not a reused pid)?
@@ -400,9 +485,11 @@ case "${1:-}" in
 build) shift; cmd_build "$@" ;;
 start) shift; cmd_start "$@" ;;
 stop) shift; cmd_stop "$@" ;;
+node) shift; cmd_node "$@" ;;
+kill) shift; cmd_kill "$@" ;;
 version) echo "$(server_version) (server/public $(public_version))" ;;
 *)
-	sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 	;;
 esac

@@ -286,7 +286,7 @@ fn hooks_answer_as_the_plugin_should() {
     let statuses: Vec<&Value> = http.iter().map(|r| &r["status"]).collect();
     assert_eq!(statuses, [&json!(405), &json!(404)]);
     let jobs = export_results(&format!("{HOOKS}run-job"));
-    // The tick: both users of the index are due (a 1-minute sync interval).
+    // The tick, a minute after the node's last: both users of the index are due.
     assert_eq!(
         jobs[0],
         &json!({"ok": {"effects": 0, "users-seen": 2, "due-users": ["u-en", "u-ru"]}})
@@ -303,6 +303,11 @@ fn hooks_answer_as_the_plugin_should() {
     assert_eq!(
         jobs[3],
         &json!({"ok": {"effects": 0, "users-seen": 1, "due-users": []}})
+    );
+    // The node leaving: the store fails (its answers ran out on an error), and says so.
+    assert!(
+        jobs[4]["err"].as_str().is_some_and(|e| e.contains("store")),
+        "{jobs:?}"
     );
 }
 

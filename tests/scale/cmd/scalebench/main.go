@@ -1,0 +1,141 @@
+// Command scalebench is `make bench-scale`: many users on one node, measured.
+//
+//	scalebench -users 10000 -minutes 10            the real plugin process on the plugin-API double
+//	scalebench -mode real -users 300 -minutes 5    the same through a real Mattermost + PostgreSQL
+//	scalebench stub -users N -epoch-ms MS          the CalDAV stub alone (what the runs start)
+//
+// Both modes start the CalDAV stub (package davstub) in a process of its own, connect every
+// user through the plugin's own dialogs (connect, then notifications: digest, reminders,
+// status, changes, answers), let every user's first sync finish, then measure a window of
+// -minutes during which the stub changes -rate of all calendars per sync interval. What it
+// prints (and appends as JSON to -out): polls per second, staleness of change messages,
+// reminder and digest lateness, the plugin process's CPU and RSS, CalDAV requests and bytes
+// per poll (all users, idle users, quiet users), KV reads and writes per poll, and what
+// was missing or doubled.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/ycal/yandex-calendar/tests/scale/davstub"
+)
+
+type options struct {
+	users        int
+	minutes      float64
+	mode         string
+	bundle       string
+	workers      int
+	rate         float64
+	lead         int
+	latency      string
+	out          string
+	keep         bool
+	mmServer     string
+	settleRounds int
+	davLatency   time.Duration
+	maxEvents    int
+}
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "stub" {
+		runStub(os.Args[2:])
+		return
+	}
+	var o options
+	flag.IntVar(&o.users, "users", 1000, "connected users")
+	flag.Float64Var(&o.minutes, "minutes", 5, "length of the measured window")
+	flag.StringVar(&o.mode, "mode", "double", "double (plugin-API test double) or real (Mattermost + PostgreSQL)")
+	flag.StringVar(&o.bundle, "bundle", "", "the plugin bundle (.tar.gz); default: the newest in dist/")
+	flag.IntVar(&o.workers, "workers", 8, "users connecting at once during setup")
+	flag.Float64Var(&o.rate, "rate", 0.01, "share of calendars changed per sync interval")
+	flag.IntVar(&o.lead, "lead", 10, "reminder lead, minutes")
+	flag.StringVar(&o.latency, "latency", "realistic", "plugin-API latency of the double: realistic or zero")
+	flag.StringVar(&o.out, "out", "", "append the result as a JSON line to this file")
+	flag.BoolVar(&o.keep, "keep", false, "keep the run folder")
+	flag.StringVar(&o.mmServer, "mm-server", "newest", "Mattermost of the real mode (tests/mattermost/mm.sh)")
+	flag.IntVar(&o.settleRounds, "settle", 2, "minutes to let pass after setup before measuring")
+	flag.DurationVar(&o.davLatency, "dav-latency", 50*time.Millisecond, "how long each answer of the CalDAV stub takes")
+	flag.IntVar(&o.maxEvents, "max-events", 500, "events per calendar: 50 to this (the issue's scenario: 500)")
+	flag.Parse()
+	if o.bundle == "" {
+		b, err := newestBundle()
+		if err != nil {
+			fail(err)
+		}
+		o.bundle = b
+	}
+	res, err := run(o)
+	if err != nil {
+		fail(err)
+	}
+	res.print(os.Stdout)
+	if o.out != "" {
+		f, err := os.OpenFile(o.out, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			fail(err)
+		}
+		_ = json.NewEncoder(f).Encode(res)
+		_ = f.Close()
+	}
+	if res.Problems != "" {
+		fmt.Fprintln(os.Stderr, "scalebench: "+res.Problems)
+		os.Exit(1)
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "scalebench:", err)
+	os.Exit(2)
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s scalebench: %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+}
+
+func repoRoot() string {
+	wd, _ := os.Getwd()
+	for d := wd; d != "/"; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "plugin.json")); err == nil {
+			return d
+		}
+	}
+	return wd
+}
+
+func newestBundle() (string, error) {
+	matches, _ := filepath.Glob(filepath.Join(repoRoot(), "dist", "*.tar.gz"))
+	var best string
+	var bestAt time.Time
+	for _, m := range matches {
+		if st, err := os.Stat(m); err == nil && st.ModTime().After(bestAt) {
+			best, bestAt = m, st.ModTime()
+		}
+	}
+	if best == "" {
+		return "", fmt.Errorf("no bundle in dist/ (make bundle), or give -bundle")
+	}
+	return best, nil
+}
+
+// userID is user u's Mattermost id: 26 lower-case letters and digits.
+func userID(u int) string { return fmt.Sprintf("u%025d", u) }
+
+func userOf(id string) (int, bool) {
+	var u int
+	if len(id) != 26 || !strings.HasPrefix(id, "u") {
+		return 0, false
+	}
+	_, err := fmt.Sscanf(id[1:], "%d", &u)
+	return u, err == nil
+}
+
+func world(o options, epoch time.Time) davstub.World {
+	return davstub.World{Users: o.users, Epoch: epoch, Password: "bench-app-password", MaxEvents: o.maxEvents}
+}
