@@ -248,6 +248,16 @@ fn digest_reminders_status_changes_and_answers_each_once() {
     w.at(t0);
     let msk = Tz::Europe__Moscow;
     let when = |t: DateTime<Utc>| t.with_timezone(&msk).format("%H:%M").to_string();
+    // "10:00–10:30" within a day; across midnight each end carries its date
+    // ("вс, 29 ноя, 23:37 – пн, 30 ноя, 00:07"), so only both times are looked for.
+    let spans = |msg: &str, start: DateTime<Utc>| {
+        let end = start + Duration::minutes(30);
+        if start.with_timezone(&msk).date_naive() == end.with_timezone(&msk).date_naive() {
+            msg.contains(&format!("{}–{}", when(start), when(end)))
+        } else {
+            msg.contains(&format!("{} – ", when(start))) && msg.contains(&when(end))
+        }
+    };
     let invited = [
         "ORGANIZER;CN=Ольга:mailto:olga@example.com",
         "ATTENDEE;CN=Иван;PARTSTAT=NEEDS-ACTION:mailto:ivan@example.com",
@@ -310,11 +320,7 @@ fn digest_reminders_status_changes_and_answers_each_once() {
         dms[0]
     );
     assert!(dms[0].contains("➕ Приглашение: **Демо** — "), "{}", dms[0]);
-    assert!(dms[0].contains(&format!(
-        "{}–{}",
-        when(demo),
-        when(demo + Duration::minutes(30))
-    )));
+    assert!(spans(&dms[0], demo), "{}", dms[0]);
     assert!(!dms[0].contains("Планёрка"), "{}", dms[0]);
     let jobs = w.jobs();
     for t in [
@@ -353,23 +359,11 @@ fn digest_reminders_status_changes_and_answers_each_once() {
     assert_eq!(dms.len(), 1, "{dms:?}");
     assert!(dms[0].contains("🕑 Перенесена: **Демо** — "), "{}", dms[0]);
     assert!(
-        dms[0].contains(&format!(
-            "{}–{} → ",
-            when(demo),
-            when(demo + Duration::minutes(30))
-        )),
+        spans(dms[0].split(" → ").next().unwrap_or_default(), demo),
         "{}",
         dms[0]
     );
-    assert!(
-        dms[0].contains(&format!(
-            "{}–{}",
-            when(moved),
-            when(moved + Duration::minutes(30))
-        )),
-        "{}",
-        dms[0]
-    );
+    assert!(spans(&dms[0], moved), "{}", dms[0]);
     let jobs = w.jobs();
     assert!(
         !jobs.contains(&demo),

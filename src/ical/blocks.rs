@@ -15,6 +15,11 @@ pub(crate) struct Block {
     pub unterminated: bool,
 }
 
+/// A block's lines end in CRLF: the icalendar parser looks for "\r\n" first and, on bare
+/// "\n" lines, searches the rest of the block for it at every property (measured: an eighth
+/// of a first sync's CPU).
+const CRLF: &str = "\r\n";
+
 /// Normalises line ends and unfolds continuation lines (RFC 5545 §3.1).
 pub(crate) fn unfold(ics: &str) -> String {
     let normalized = ics.replace("\r\n", "\n").replace('\r', "\n");
@@ -48,7 +53,7 @@ pub(crate) fn split_blocks(ics: &str) -> Vec<Block> {
         let marker = begin_end(line);
         if let Some((mut block, mut stack)) = current.take() {
             block.text.push_str(line);
-            block.text.push('\n');
+            block.text.push_str(CRLF);
             match marker {
                 Some((true, name)) => stack.push(name),
                 Some((false, name)) => {
@@ -70,7 +75,7 @@ pub(crate) fn split_blocks(ics: &str) -> Vec<Block> {
             Some((true, name)) => {
                 let block = Block {
                     kind: name.clone(),
-                    text: format!("{line}\n"),
+                    text: format!("{line}{CRLF}"),
                     line: idx + 1,
                     unterminated: false,
                 };

@@ -49,6 +49,6 @@ pub use keys::CalendarId;
 pub use record::{Change, StoreError};
 pub use records::{
     Account, AccountStatus, AnswerCard, Bucket, CalendarEntry, CalendarMarker, Claim, DigestDays,
-    IndexShard, Lease, Markers, NotifyPrefs, OurStatus, Plan, PlanHead, Problem, ProblemAt, SavedStatus,
-    StatusState, SyncState,
+    IndexShard, Lease, Markers, NotifyPrefs, OurStatus, Plan, PlanHead, Problem, ProblemAt,
+    SavedStatus, StatusState, SyncState,
 };
