@@ -147,17 +147,17 @@ func pluginRunning(t *testing.T, ctx context.Context, n *node) {
 
 // dmsFrom lists, as the user sees them, what the bot posted in their direct channel, by
 // ycal_kind.
-func dmsFrom(t *testing.T, ctx context.Context, s *mmclient.Session, botID string) map[string][]string {
+func dmsFrom(t *testing.T, ctx context.Context, s *mmclient.Session, botID string) map[string][]*model.Post {
 	t.Helper()
 	ch, _, err := s.API.CreateDirectChannel(ctx, s.Me.Id, botID)
 	must(t, err)
 	list, _, err := s.API.GetPostsForChannel(ctx, ch.Id, 0, 200, "", false, false)
 	must(t, err)
-	out := map[string][]string{}
+	out := map[string][]*model.Post{}
 	for _, p := range list.Posts {
 		if p.UserId == botID {
 			kind, _ := p.GetProp("ycal_kind").(string)
-			out[kind] = append(out[kind], p.Message)
+			out[kind] = append(out[kind], p)
 		}
 	}
 	return out
@@ -367,7 +367,11 @@ func TestHATwoNodesOneDatabase(t *testing.T) {
 	t.Logf("%s: node B killed", time.Now().Format("15:04:05"))
 	mmsh(t, "kill", bDir)
 	time.Sleep(time.Until(at(5.5)))
-	each("Planning cancelled", func(i int) { cal.del(t, i, "planning") })
+	cancelledAt := make([]time.Time, haUsers)
+	each("Planning cancelled", func(i int) {
+		cal.del(t, i, "planning")
+		cancelledAt[i] = time.Now()
+	})
 	// A job of the dead node's is done by the next round of its user: within a minute.
 	restored("after Sync", 7.2)
 	time.Sleep(time.Until(at(6.5)))
@@ -391,6 +395,7 @@ func TestHATwoNodesOneDatabase(t *testing.T) {
 	lines := []string{"Invitation: **Sync**", "Invitation: **Review**", "Invitation: **Planning**",
 		"title «Planning» → «Planning v2»", "Cancelled: **Planning v2**"}
 	problems := map[string]int{}
+	var cancelLate []time.Duration
 	for i, s := range sessions {
 		posts := dmsFrom(t, ctx, s, botID)
 		for kind, n := range want {
@@ -398,7 +403,20 @@ func TestHATwoNodesOneDatabase(t *testing.T) {
 				problems[fmt.Sprintf("%s: %d %s, want %d", haLogin(i), got, kind, n)]++
 			}
 		}
-		changes := strings.Join(posts["changes"], "\n")
+		var texts []string
+		for _, p := range posts["changes"] {
+			texts = append(texts, p.Message)
+			// Node B was dead when Planning was cancelled: its users' rounds were taken
+			// over, so the news came within one sync interval all the same.
+			if strings.Contains(p.Message, "Cancelled: **Planning v2**") {
+				late := time.UnixMilli(p.CreateAt).Sub(cancelledAt[i])
+				cancelLate = append(cancelLate, late)
+				if late > time.Minute+20*time.Second {
+					problems[fmt.Sprintf("%s: the cancellation told %v after it was made", haLogin(i), late.Round(time.Second))]++
+				}
+			}
+		}
+		changes := strings.Join(texts, "\n")
 		for _, l := range lines {
 			if n := strings.Count(changes, l); n != 1 {
 				problems[fmt.Sprintf("%s: %q told %d times", haLogin(i), l, n)]++
@@ -406,7 +424,9 @@ func TestHATwoNodesOneDatabase(t *testing.T) {
 		}
 		for kind := range posts {
 			if _, ok := want[kind]; !ok && kind != "changes" {
-				problems[fmt.Sprintf("%s: unexpected %s: %q", haLogin(i), kind, posts[kind])]++
+				for _, p := range posts[kind] {
+					problems[fmt.Sprintf("%s: unexpected %s: %q", haLogin(i), kind, p.Message)]++
+				}
 			}
 		}
 	}
@@ -417,6 +437,11 @@ func TestHATwoNodesOneDatabase(t *testing.T) {
 		}
 	}
 	t.Logf("the bot's posts to %d users: %v", haUsers, totals)
+	sort.Slice(cancelLate, func(a, b int) bool { return cancelLate[a] < cancelLate[b] })
+	if len(cancelLate) > 0 {
+		t.Logf("the cancellation made while node B was dead, told after: median %v, max %v (%d users)",
+			cancelLate[len(cancelLate)/2].Round(time.Second), cancelLate[len(cancelLate)-1].Round(time.Second), len(cancelLate))
+	}
 	// The work was spread: both nodes changed statuses (the plugin logs each change).
 	for _, n := range []struct{ name, log string }{{"A", env.logFile}, {"B", filepath.Join(bDir, "mattermost.log")}} {
 		data, err := os.ReadFile(n.log)
