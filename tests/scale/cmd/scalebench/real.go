@@ -38,8 +38,10 @@ type real struct {
 	kvBase [3]int64
 }
 
-func mmsh(args ...string) error {
+// mmsh runs tests/mattermost/mm.sh on server (newest or oldest).
+func mmsh(server string, args ...string) error {
 	cmd := exec.Command("bash", append([]string{filepath.Join(repoRoot(), "tests", "mattermost", "mm.sh")}, args...)...)
+	cmd.Env = append(os.Environ(), "MM_SERVER="+server)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	return cmd.Run()
 }
@@ -66,7 +68,7 @@ func newReal(o options, caldav string, w davstub.World) (target, error) {
 		return nil, err
 	}
 	r := &real{o: o, w: w, dir: dir, users: map[int]*model.Client4{}, byID: map[string]int{}}
-	if err := mmsh("start", dir); err != nil {
+	if err := mmsh(r.o.mmServer, "start", dir); err != nil {
 		return nil, fmt.Errorf("mm.sh start: %w", err)
 	}
 	if r.vars, err = readVars(filepath.Join(dir, "env")); err != nil {
@@ -305,7 +307,7 @@ func (r *real) instances() string {
 }
 
 func (r *real) close() {
-	if err := mmsh("stop", r.dir); err != nil {
+	if err := mmsh(r.o.mmServer, "stop", r.dir); err != nil {
 		logf("mm.sh stop: %v", err)
 	}
 	if !r.o.keep {
