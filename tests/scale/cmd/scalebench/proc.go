@@ -13,7 +13,8 @@ import (
 // clockTicks is Linux's USER_HZ, what /proc/<pid>/stat counts CPU time in.
 const clockTicks = 100
 
-// cpuTime is the process's user+system CPU time.
+// cpuTime is the process's user+system CPU time, with that of its children it has waited
+// for (PostgreSQL's backends come and go: the postmaster collects their time).
 func cpuTime(pid int) (time.Duration, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
@@ -22,12 +23,15 @@ func cpuTime(pid int) (time.Duration, error) {
 	// The command name may hold spaces: fields start after the last ')'.
 	s := string(b)
 	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	if len(f) < 13 {
+	if len(f) < 15 {
 		return 0, fmt.Errorf("short /proc/%d/stat", pid)
 	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * time.Second / clockTicks, nil
+	var ticks int64
+	for _, i := range []int{11, 12, 13, 14} { // utime, stime, cutime, cstime
+		n, _ := strconv.ParseInt(f[i], 10, 64)
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / clockTicks, nil
 }
 
 // rss is the process's resident memory in bytes.
