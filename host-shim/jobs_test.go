@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -180,8 +182,9 @@ func TestOneOffJobsSurviveARestart(t *testing.T) {
 }
 
 // Deactivation (a restart, an upgrade, a disable) lets the rounds in flight end, so they
-// give their users' round leases back: a round cut short would keep its user's lease for
-// two minutes, in which that user's changes are not told.
+// give their users' leases back: a round cut short while syncing would keep its user's
+// sync lease (and one storing, its round lease) until it expires, a time in which that
+// user's changes are not told.
 func TestDeactivationLetsTheRoundsInFlightEnd(t *testing.T) {
 	caldav := startRadicale(t)
 	dav(t, "mkcal", caldav+"user/work/", "Работа")
@@ -216,17 +219,33 @@ func TestDeactivationLetsTheRoundsInFlightEnd(t *testing.T) {
 	submit(t, p, user, "/dialog/notifications", map[string]any{"digest": "off", "digest_days": "weekdays",
 		"digest_empty": false, "reminder": "10", "status": true, "changes": true, "answers": true})
 
-	lease := "v1/u/" + user + "/round"
+	// A new meeting: the round's probe sees the calendar changed and syncs it under the
+	// user's sync lease, fetching from the (now slow) server.
+	ics := strings.Join([]string{"BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", "BEGIN:VEVENT",
+		"UID:drain-1", "DTSTAMP:20250101T000000Z",
+		"DTSTART:" + time.Now().Add(2*time.Hour).UTC().Format("20060102T150405Z"),
+		"DTEND:" + time.Now().Add(3*time.Hour).UTC().Format("20060102T150405Z"),
+		"SUMMARY:Планёрка", "END:VEVENT", "END:VCALENDAR", ""}, "\r\n")
+	file := filepath.Join(t.TempDir(), "drain.ics")
+	if err := os.WriteFile(file, []byte(ics), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dav(t, "put", caldav+"user/work/drain-1.ics", file)
+	leases := []string{"v1/u/" + user + "/lease", "v1/u/" + user + "/round"}
 	slow.Store(true)
 	if !p.active.Load().bg.queueRound(user) {
 		t.Fatal("the round was not queued")
 	}
-	eventually(t, "the round to wait on the server", func() bool { return held.Load() > 0 && api.stored(lease) != nil })
+	eventually(t, "the round to wait on the server under the lease", func() bool {
+		return held.Load() > 1 && api.stored(leases[0]) != nil
+	})
 	if err := p.OnDeactivate(); err != nil {
 		t.Fatalf("OnDeactivate: %v", err)
 	}
-	if api.stored(lease) != nil {
-		t.Fatalf("the round lease is still held after deactivation; logs: %v", api.allLogs())
+	for _, lease := range leases {
+		if api.stored(lease) != nil {
+			t.Fatalf("%s is still held after deactivation; logs: %v", lease, api.allLogs())
+		}
 	}
 }
 
