@@ -63,8 +63,9 @@ type background struct {
 	halt   sync.Once
 	done   sync.WaitGroup
 
-	mu     sync.Mutex
-	queued map[string]bool // users whose round is queued or running
+	mu       sync.Mutex
+	queued   map[string]bool // users whose round is queued or running
+	stopping bool            // set by close, under mu: no one-off job is queued after it
 
 	// Round workers follow the load (scale): enough to run a tick's rounds within half a
 	// tick at their average duration — rounds mostly wait on the CalDAV server — up to the
@@ -209,17 +210,35 @@ func (b *background) queueRound(user string) bool {
 	}
 }
 
-// fired queues a one-off job that came due; it waits while the queue is full.
-func (b *background) fired(key string) {
-	select {
-	case b.due <- key:
-	case <-b.stop:
+// fired queues a one-off job that came due, waiting while the queue is full; false once
+// this activation stops (the job is for the next one). Nothing is queued after close, so
+// the due workers, which finish the queue when stopped, run everything queued.
+func (b *background) fired(key string) bool {
+	for {
+		b.mu.Lock()
+		if b.stopping {
+			b.mu.Unlock()
+			return false
+		}
+		select {
+		case b.due <- key:
+			b.mu.Unlock()
+			return true
+		default:
+		}
+		b.mu.Unlock()
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
 // close stops the workers from taking more work (once; again does nothing).
 func (b *background) close() {
-	b.halt.Do(func() { close(b.stop) })
+	b.halt.Do(func() {
+		b.mu.Lock()
+		b.stopping = true
+		b.mu.Unlock()
+		close(b.stop)
+	})
 }
 
 // drain waits up to d for the calls in flight to end; false if some still run (they end
@@ -246,7 +265,7 @@ var onceJobs struct {
 	err   error
 	sched atomic.Pointer[cluster.JobOnceScheduler] // set once started
 	api   atomic.Pointer[apiRef]
-	fire  atomic.Pointer[func(string)]
+	fire  atomic.Pointer[func(string) bool]
 }
 
 type apiRef struct{ api plugin.API }
@@ -268,14 +287,20 @@ func (o onceAPI) LogError(msg string, kv ...any) { o.api().LogError(msg, kv...) 
 
 // startOnceJobs points the scheduler at this activation and starts it the first time. Jobs
 // whose time passed while no node ran them fire at once.
-func (p *Plugin) startOnceJobs(fire func(key string)) error {
+func (p *Plugin) startOnceJobs(fire func(key string) bool) error {
 	onceJobs.api.Store(&apiRef{p.API})
 	onceJobs.fire.Store(&fire)
 	onceJobs.start.Do(func() {
 		s := cluster.GetJobOnceScheduler(onceAPI{})
 		if err := s.SetCallback(func(key string, _ any) {
-			if f := onceJobs.fire.Load(); f != nil {
-				(*f)(key)
+			// Between activations (a restart) a job waits for the next one: the scheduler
+			// removes it from KV only once this returns, so if the process ends first, the
+			// next process runs it.
+			for {
+				if f := onceJobs.fire.Load(); f != nil && (*f)(key) {
+					return
+				}
+				time.Sleep(50 * time.Millisecond)
 			}
 		}); err != nil {
 			onceJobs.err = err

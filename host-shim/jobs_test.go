@@ -162,7 +162,7 @@ func TestOneOffJobsFireOnceAtTheirTime(t *testing.T) {
 }
 
 // A job armed before a restart (deactivate, activate) still fires, into the new
-// activation.
+// activation, even when its time comes while no activation runs.
 func TestOneOffJobsSurviveARestart(t *testing.T) {
 	api := newFakeAPI(t)
 	first := &Plugin{getenv: func(string) string { return "" }}
@@ -175,6 +175,11 @@ func TestOneOffJobsSurviveARestart(t *testing.T) {
 		t.Fatalf("schedule: %v %v", ok, err)
 	}
 	_ = first.OnDeactivate()
+	// Its time passes between the activations.
+	time.Sleep(2200 * time.Millisecond)
+	if api.stored(oncePrefix+key) == nil {
+		t.Fatal("a job that fell due between activations left KV: a process ending now would lose it")
+	}
 	_, o := activatedObserved(t, api)
 	eventually(t, "the job to fire after the restart", func() bool {
 		return o.has(func(j wit.Job) bool { return j.Due != nil && *j.Due == key })

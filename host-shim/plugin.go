@@ -179,10 +179,9 @@ func (p *Plugin) OnActivate() (err error) {
 	p.active.Store(a)
 	go p.ticker(a, a.tickStop, a.tickDone)
 	// Published first: jobs whose time passed fire as soon as the scheduler starts.
-	if err := p.startOnceJobs(func(key string) {
-		if cur := p.active.Load(); cur != nil {
-			cur.bg.fired(key)
-		}
+	if err := p.startOnceJobs(func(key string) bool {
+		cur := p.active.Load()
+		return cur != nil && cur.bg.fired(key)
 	}); err != nil {
 		// Reminders still come, from the users' rounds, only later.
 		p.API.LogError("the one-off job scheduler did not start; notifications come with the rounds", "error", err.Error())
