@@ -238,6 +238,12 @@ func setup(o options, t target) error {
 	var next atomic.Int64
 	var done atomic.Int64
 	var firstErr error
+	var retried atomic.Int64
+	defer func() {
+		if n := retried.Load(); n > 0 {
+			logf("setup: %d users needed a second try", n)
+		}
+	}()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
@@ -262,7 +268,16 @@ func setup(o options, t target) error {
 				if u >= o.users {
 					return
 				}
-				if err := t.setupUser(u); err != nil {
+				err := t.setupUser(u)
+				if err != nil {
+					// As a person would: save again a little later (the dialogs are
+					// idempotent). A second refusal ends the run.
+					logf("setup of user %d failed, trying again in 5 s: %v", u, err)
+					retried.Add(1)
+					time.Sleep(5 * time.Second)
+					err = t.setupUser(u)
+				}
+				if err != nil {
 					mu.Lock()
 					if firstErr == nil {
 						firstErr = err
