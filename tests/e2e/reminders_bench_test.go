@@ -29,7 +29,7 @@ func TestReminderLatenessOnTheRealServer(t *testing.T) {
 	ctx := context.Background()
 	api := local(t)
 	ensurePlugin(t, ctx, api)
-	cal := startNotifyCalendar(t)
+	cal := startRadicaleCalendar(t, "radicale-notify")
 	notifySettings(t, ctx, api, cal.url)
 	cfg, _, err := api.GetConfig(ctx)
 	must(t, err)

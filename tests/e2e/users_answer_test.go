@@ -14,9 +14,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -26,42 +23,8 @@ import (
 	"github.com/ycal/yandex-calendar/tests/mmclient"
 )
 
-// answerCalendar is a Radicale with one empty calendar, its events put and read back.
-type answerCalendar struct {
-	url, cal string
-	dav      func(stdin string, args ...string)
-}
-
-func startAnswerCalendar(t *testing.T) *answerCalendar {
-	t.Helper()
-	here, _ := os.Getwd()
-	servers := filepath.Join(here, "..", "servers")
-	dir := filepath.Join(env.runDir, "radicale-answer")
-	out, err := exec.Command("bash", filepath.Join(servers, "radicale.sh"), "start", dir).Output()
-	if err != nil {
-		t.Fatalf("radicale.sh start: %v", err)
-	}
-	t.Cleanup(func() { _ = exec.Command("bash", filepath.Join(servers, "radicale.sh"), "stop", dir).Run() })
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	c := &answerCalendar{url: lines[len(lines)-1]}
-	c.cal = c.url + caldavUser + "/work/"
-	c.dav = func(stdin string, args ...string) {
-		cmd := exec.Command("python3", append([]string{filepath.Join(servers, "dav.py")}, args...)...)
-		cmd.Env = append(os.Environ(), "YCAL_TEST_USER="+caldavUser, "YCAL_TEST_PASSWORD="+caldavPassword)
-		cmd.Stdin = strings.NewReader(stdin)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("dav.py %v: %v\n%s", args, err, out)
-		}
-	}
-	c.dav("", "mkcal", c.cal, "Работа")
-	return c
-}
-
-func (c *answerCalendar) put(uid, body string) { c.dav(body, "put", c.cal+uid+".ics", "-") }
-func (c *answerCalendar) del(uid string)       { c.dav("", "delete", c.cal+uid+".ics") }
-
 // get is the event as Radicale stores it, unfolded.
-func (c *answerCalendar) get(t *testing.T, uid string) string {
+func (c *radicaleCalendar) get(t *testing.T, uid string) string {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, c.cal+uid+".ics", nil)
 	must(t, err)
@@ -137,7 +100,7 @@ func TestAnswerInvitations(t *testing.T) {
 	api := local(t)
 	ensurePlugin(t, ctx, api)
 
-	cal := startAnswerCalendar(t)
+	cal := startRadicaleCalendar(t, "radicale-answer")
 	notifySettings(t, ctx, api, cal.url)
 	suffix := fmt.Sprint(time.Now().UnixNano() % 1_000_000)
 	team, _, err := api.CreateTeam(ctx, &model.Team{Name: "answer" + suffix, DisplayName: "Answer " + suffix, Type: model.TeamOpen})

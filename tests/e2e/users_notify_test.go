@@ -14,8 +14,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -25,40 +23,6 @@ import (
 
 	"github.com/ycal/yandex-calendar/tests/mmclient"
 )
-
-// notifyCalendar starts a Radicale with one empty calendar; put and del change it.
-type notifyCalendar struct {
-	url, cal string
-	dav      func(stdin string, args ...string)
-}
-
-func startNotifyCalendar(t *testing.T) *notifyCalendar {
-	t.Helper()
-	here, _ := os.Getwd()
-	servers := filepath.Join(here, "..", "servers")
-	dir := filepath.Join(env.runDir, "radicale-notify")
-	out, err := exec.Command("bash", filepath.Join(servers, "radicale.sh"), "start", dir).Output()
-	if err != nil {
-		t.Fatalf("radicale.sh start: %v", err)
-	}
-	t.Cleanup(func() { _ = exec.Command("bash", filepath.Join(servers, "radicale.sh"), "stop", dir).Run() })
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	c := &notifyCalendar{url: lines[len(lines)-1]}
-	c.cal = c.url + caldavUser + "/work/"
-	c.dav = func(stdin string, args ...string) {
-		cmd := exec.Command("python3", append([]string{filepath.Join(servers, "dav.py")}, args...)...)
-		cmd.Env = append(os.Environ(), "YCAL_TEST_USER="+caldavUser, "YCAL_TEST_PASSWORD="+caldavPassword)
-		cmd.Stdin = strings.NewReader(stdin)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("dav.py %v: %v\n%s", args, err, out)
-		}
-	}
-	c.dav("", "mkcal", c.cal, "Работа")
-	return c
-}
-
-func (c *notifyCalendar) put(uid, body string) { c.dav(body, "put", c.cal+uid+".ics", "-") }
-func (c *notifyCalendar) del(uid string)       { c.dav("", "delete", c.cal+uid+".ics") }
 
 // notifySettings points the plugin at the calendar, with every user's round due every
 // minute and reminders one minute before.
@@ -227,7 +191,7 @@ func TestNotifications(t *testing.T) {
 	smoke := os.Getenv("MM_SERVER") == "oldest"
 	began := time.Now()
 
-	cal := startNotifyCalendar(t)
+	cal := startRadicaleCalendar(t, "radicale-notify")
 	notifySettings(t, ctx, api, cal.url)
 	suffix := fmt.Sprint(time.Now().UnixNano() % 1_000_000)
 	team, _, err := api.CreateTeam(ctx, &model.Team{Name: "notify" + suffix, DisplayName: "Notify " + suffix, Type: model.TeamOpen})
