@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # bench-scale: many users on one node (tests/scale/cmd/scalebench). For each count in
-# SCALE_USERS (default 10000) the real plugin process on the plugin-API double, then
+# SCALE_USERS (default 10000) the real plugin process on the plugin-API double — a
+# comma-separated list (10000,20000,40000) is one run that grows, measuring a window at each
+# count and connecting only the users added — then
 # REAL_USERS (default 300) through a real Mattermost 9.11 + PostgreSQL (0: skip), each with a
 # window of SCALE_MINUTES (default 10; REAL_MINUTES for the real one, default 5). The
 # CalDAV stub answers after SCALE_DAV_LATENCY (default 50ms); calendars hold 50 to

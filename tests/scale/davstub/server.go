@@ -69,6 +69,10 @@ type Server struct {
 	// whether a change touched the user.
 	reqs, polls, bytes []atomic.Int64
 	changed            []atomic.Bool
+	// connected is how many users (the first ones) the benchmark has connected so far: only
+	// their calendars change and only they are counted in the cohorts; 0 means all. A run
+	// that grows in stages (10,000, then 20,000 …) raises it after each stage's setup.
+	connected atomic.Int64
 
 	changer struct {
 		sync.Mutex
@@ -463,7 +467,7 @@ func (s *Server) Change(u, c int, rng *rand.Rand) (Change, bool) {
 	return ch, true
 }
 
-// StartChanges changes `rate` of all calendars (quiet users' excepted) per `interval`, at
+// StartChanges changes `rate` of the connected users' calendars (quiet users' excepted) per `interval`, at
 // random moments, until StopChanges.
 func (s *Server) StartChanges(rate float64, interval time.Duration) {
 	s.changer.Lock()
@@ -474,7 +478,7 @@ func (s *Server) StartChanges(rate float64, interval time.Duration) {
 	stop := make(chan struct{})
 	s.changer.stop = stop
 	var cals [][2]int
-	for u := range s.W.Users {
+	for u := range s.connectedUsers() {
 		if s.W.Quiet(u) {
 			continue
 		}
@@ -501,6 +505,16 @@ func (s *Server) StartChanges(rate float64, interval time.Duration) {
 			}
 		}
 	}()
+}
+
+// SetConnected says the first n users are connected (0: all of them).
+func (s *Server) SetConnected(n int) { s.connected.Store(int64(min(max(n, 0), s.W.Users))) }
+
+func (s *Server) connectedUsers() int {
+	if n := int(s.connected.Load()); n > 0 {
+		return n
+	}
+	return s.W.Users
 }
 
 // StopChanges stops the changes.
@@ -549,7 +563,7 @@ func (s *Server) Stats() Stats {
 		co.Requests += s.reqs[u].Load()
 		co.BytesOut += s.bytes[u].Load()
 	}
-	for u := range s.W.Users {
+	for u := range s.connectedUsers() {
 		if !s.changed[u].Load() {
 			add(&st.Idle, u)
 		}
@@ -594,6 +608,7 @@ func (s *Server) Changes(since int64) []Change {
 // control: the benchmark's endpoints (no auth, loopback only).
 //
 //	POST /_stub/reset                       zero the counters
+//	POST /_stub/connected?n=N               only the first N users change and are counted
 //	GET  /_stub/stats                       Stats as JSON
 //	POST /_stub/changes/start?rate=0.01&interval=60s
 //	POST /_stub/changes/stop
@@ -607,6 +622,14 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/_stub/reset":
 		s.Reset()
+		reply("ok")
+	case "/_stub/connected":
+		n, err := strconv.Atoi(q.Get("n"))
+		if err != nil || n < 0 {
+			http.Error(w, "n", http.StatusBadRequest)
+			return
+		}
+		s.SetConnected(n)
 		reply("ok")
 	case "/_stub/stats":
 		reply(s.Stats())

@@ -94,3 +94,28 @@ func TestTheStubAnswersLikeYandexAndCounts(t *testing.T) {
 		t.Fatalf("stats %+v", st)
 	}
 }
+
+// A run that grows in stages changes and counts only the users connected so far.
+func TestOnlyConnectedUsersChangeAndCount(t *testing.T) {
+	s := New(World{Users: 300, Epoch: time.Now().Truncate(time.Minute), Password: "pw", MaxEvents: 50})
+	s.SetConnected(20)
+	s.StartChanges(1, time.Second) // every connected calendar once a second
+	time.Sleep(400 * time.Millisecond)
+	s.StopChanges()
+	changes := s.Changes(0)
+	if len(changes) == 0 {
+		t.Fatal("no changes made")
+	}
+	for _, c := range changes {
+		if c.User >= 20 {
+			t.Fatalf("user %d is not connected yet but changed: %+v", c.User, c)
+		}
+	}
+	if st := s.Stats(); st.Idle.Users > 20 || st.Quiet.Users != 0 {
+		t.Fatalf("cohorts count users not connected: %+v", st)
+	}
+	s.SetConnected(0)
+	if st := s.Stats(); st.Quiet.Users != 3 {
+		t.Fatalf("all 300 users: quiet cohort %d, want 3", st.Quiet.Users)
+	}
+}

@@ -1,6 +1,7 @@
 // Command scalebench is `make bench-scale`: many users on one node, measured.
 //
 //	scalebench -users 10000 -minutes 10            the real plugin process on the plugin-API double
+//	scalebench -users 10000,20000,40000            one plugin process growing: a window at each count
 //	scalebench -mode real -users 300 -minutes 5    the same through a real Mattermost + PostgreSQL
 //	scalebench stub -users N -epoch-ms MS          the CalDAV stub alone (what the runs start)
 //
@@ -20,6 +21,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,7 +29,8 @@ import (
 )
 
 type options struct {
-	users        int
+	users        int   // the most users: the last stage
+	stages       []int // connected users at each measured window, growing
 	minutes      float64
 	mode         string
 	bundle       string
@@ -49,7 +52,7 @@ func main() {
 		return
 	}
 	var o options
-	flag.IntVar(&o.users, "users", 1000, "connected users")
+	users := flag.String("users", "1000", "connected users; a growing list (10000,20000,40000) measures a window at each count, connecting only the users added")
 	flag.Float64Var(&o.minutes, "minutes", 5, "length of the measured window")
 	flag.StringVar(&o.mode, "mode", "double", "double (plugin-API test double) or real (Mattermost + PostgreSQL)")
 	flag.StringVar(&o.bundle, "bundle", "", "the plugin bundle (.tar.gz); default: the newest in dist/")
@@ -64,6 +67,11 @@ func main() {
 	flag.DurationVar(&o.davLatency, "dav-latency", 50*time.Millisecond, "how long each answer of the CalDAV stub takes")
 	flag.IntVar(&o.maxEvents, "max-events", 500, "events per calendar: 50 to this (the issue's scenario: 500)")
 	flag.Parse()
+	stages, err := parseStages(*users)
+	if err != nil {
+		fail(err)
+	}
+	o.stages, o.users = stages, stages[len(stages)-1]
 	if o.bundle == "" {
 		b, err := newestBundle()
 		if err != nil {
@@ -71,23 +79,43 @@ func main() {
 		}
 		o.bundle = b
 	}
-	res, err := run(o)
+	problems := false
+	err = run(o, func(res *Result) {
+		res.print(os.Stdout)
+		if o.out != "" {
+			f, err := os.OpenFile(o.out, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+			if err != nil {
+				fail(err)
+			}
+			if err := json.NewEncoder(f).Encode(res); err != nil {
+				logf("result not written to %s: %v", o.out, err)
+			}
+			_ = f.Close()
+		}
+		if res.Problems != "" {
+			fmt.Fprintf(os.Stderr, "scalebench: %d users: %s\n", res.Users, res.Problems)
+			problems = true
+		}
+	})
 	if err != nil {
 		fail(err)
 	}
-	res.print(os.Stdout)
-	if o.out != "" {
-		f, err := os.OpenFile(o.out, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-		if err != nil {
-			fail(err)
-		}
-		_ = json.NewEncoder(f).Encode(res)
-		_ = f.Close()
-	}
-	if res.Problems != "" {
-		fmt.Fprintln(os.Stderr, "scalebench: "+res.Problems)
+	if problems {
 		os.Exit(1)
 	}
+}
+
+// parseStages reads "10000" or "10000,20000,40000": positive and growing.
+func parseStages(s string) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || n <= 0 || (len(out) > 0 && n <= out[len(out)-1]) {
+			return nil, fmt.Errorf("-users %q: positive counts, each larger than the one before", s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 func fail(err error) {

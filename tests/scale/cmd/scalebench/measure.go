@@ -47,6 +47,7 @@ type Result struct {
 	Minutes   float64 `json:"minutes"`
 	When      string  `json:"when"`
 
+	SetupUsers      int     `json:"setup_users"` // connected during this stage's setup
 	SetupSeconds    float64 `json:"setup_s"`
 	SetupCPUSeconds float64 `json:"setup_plugin_cpu_s"`
 
@@ -87,12 +88,12 @@ type Result struct {
 	Problems            string             `json:"problems,omitempty"`
 }
 
-func run(o options) (*Result, error) {
+func run(o options, emit func(*Result)) error {
 	epoch := time.Now().Truncate(time.Minute)
 	w := world(o, epoch)
 	st, err := startStub(w, o.davLatency)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer st.stop()
 	logf("CalDAV stub at %s (%d users)", st.url, o.users)
@@ -106,24 +107,47 @@ func run(o options) (*Result, error) {
 		err = fmt.Errorf("mode %q: double or real", o.mode)
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer t.close()
-	res := &Result{Mode: o.mode, Users: o.users, MaxEvents: max(min(o.maxEvents, 500), 50), Minutes: o.minutes, When: time.Now().UTC().Format(time.RFC3339),
-		OtherCores: map[string]float64{}}
+	logf("plugin process %d", t.pluginPID())
+	from := 0
+	for _, n := range o.stages {
+		res, err := measureStage(o, w, st, t, from, n)
+		if err != nil {
+			return err
+		}
+		emit(res)
+		from = n
+	}
+	return nil
+}
+
+// measureStage connects users [from, n), lets their rounds settle, and measures a window
+// with n users connected.
+func measureStage(o options, w davstub.World, st *stub, t target, from, n int) (*Result, error) {
+	res := &Result{Mode: o.mode, Users: n, SetupUsers: n - from, MaxEvents: max(min(o.maxEvents, 500), 50), Minutes: o.minutes,
+		When: time.Now().UTC().Format(time.RFC3339), OtherCores: map[string]float64{}}
+	if from > 0 {
+		res.Notes = fmt.Sprintf("grown from %d users in the same plugin process", from)
+	}
 	pid := t.pluginPID()
-	logf("plugin process %d; connecting %d users, %d at a time", pid, o.users, o.workers)
+	logf("connecting users %d to %d, %d at a time", from, n-1, o.workers)
 
 	// Setup: every user connects and turns notifications on (their first sync runs then).
 	t0 := time.Now()
 	cpu0, _ := cpuTime(pid)
-	if err := setup(o, t); err != nil {
+	if err := setup(o, t, from, n); err != nil {
 		return nil, err
 	}
 	cpu1, _ := cpuTime(pid)
 	res.SetupSeconds = time.Since(t0).Seconds()
 	res.SetupCPUSeconds = (cpu1 - cpu0).Seconds()
 	logf("setup done in %.0f s (plugin CPU %.0f s); %s", res.SetupSeconds, res.SetupCPUSeconds, t.instances())
+	if err := st.connected(n); err != nil {
+		return nil, err
+	}
+	w.Users = n // what the checks below expect: the connected users' meetings
 
 	// Let the background rounds of every user run a few times.
 	settle := time.Now().Truncate(time.Minute).Add(time.Duration(o.settleRounds)*time.Minute + 5*time.Second)
@@ -179,7 +203,7 @@ func run(o options) (*Result, error) {
 
 	polls := float64(stats.Kinds[davstub.KindHome].Requests)
 	res.PollsPerSecond = polls / secs
-	res.PollsExpected = float64(o.users) / 60
+	res.PollsExpected = float64(n) / 60
 	var reqs, bytes int64
 	res.Requests = map[string]int64{}
 	for k, v := range stats.Kinds {
@@ -191,7 +215,7 @@ func run(o options) (*Result, error) {
 	}
 	per := func(n, d float64) float64 {
 		if d == 0 {
-			return math.NaN()
+			return 0 // none of that cohort polled (the counts beside say so); JSON has no NaN
 		}
 		return n / d
 	}
@@ -234,8 +258,9 @@ func run(o options) (*Result, error) {
 	return res, nil
 }
 
-func setup(o options, t target) error {
+func setup(o options, t target, from, to int) error {
 	var next atomic.Int64
+	next.Store(int64(from))
 	var done atomic.Int64
 	var firstErr error
 	var retried atomic.Int64
@@ -255,7 +280,7 @@ func setup(o options, t target) error {
 			case <-stop:
 				return
 			case <-tk.C:
-				logf("setup: %d of %d users", done.Load(), o.users)
+				logf("setup: %d of %d users", done.Load(), to-from)
 			}
 		}
 	}()
@@ -265,7 +290,7 @@ func setup(o options, t target) error {
 			defer wg.Done()
 			for {
 				u := int(next.Add(1) - 1)
-				if u >= o.users {
+				if u >= to {
 					return
 				}
 				err := t.setupUser(u)
@@ -443,7 +468,7 @@ func (r *Result) print(out io.Writer) {
 	p("== bench-scale: %d users (1-3 calendars, 50-%d events each), %s, %.1f-minute window (sync interval 1 min, %s of calendars changed per minute)",
 		r.Users, r.MaxEvents, map[string]string{"double": "real plugin process on the plugin-API double", "real": "real Mattermost + PostgreSQL"}[r.Mode],
 		r.Minutes, "1%")
-	p("setup (connect + notifications, first sync): %.0f s, plugin CPU %.0f s", r.SetupSeconds, r.SetupCPUSeconds)
+	p("setup (connect + notifications, first sync) of %d users: %.0f s, plugin CPU %.0f s", r.SetupUsers, r.SetupSeconds, r.SetupCPUSeconds)
 	p("polls/s sustained:        %.1f (one per user per minute would be %.1f)", r.PollsPerSecond, r.PollsExpected)
 	p("staleness (change→message): %s; changes %d, told %d, superseded %d, not told %d; change posts %d",
 		r.Staleness, r.ChangesMade, r.ChangesTold, r.Superseded, r.ChangesLost, r.ChangePosts)

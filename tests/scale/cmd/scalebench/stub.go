@@ -91,6 +91,10 @@ func (s *stub) call(method, path string, out any) error {
 
 func (s *stub) reset() error { return s.call(http.MethodPost, "/_stub/reset", nil) }
 
+func (s *stub) connected(n int) error {
+	return s.call(http.MethodPost, fmt.Sprintf("/_stub/connected?n=%d", n), nil)
+}
+
 func (s *stub) stats() (davstub.Stats, error) {
 	var st davstub.Stats
 	err := s.call(http.MethodGet, "/_stub/stats", &st)
