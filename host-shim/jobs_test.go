@@ -284,3 +284,44 @@ func TestStoppingRunsTheQueuedOneOffJobs(t *testing.T) {
 		t.Fatalf("%d of %d queued one-off jobs ran", ran, n)
 	}
 }
+
+// A tick's rounds go to the workers at once when few, and spread over most of the tick
+// when many, so they do not all run at the mark where reminders fall due; a stop ends the
+// feeding.
+func TestATicksRoundsAreSpreadOverTheTick(t *testing.T) {
+	if paceFor(0) != 0 || paceFor(1) != 0 || paceFor(10) != maxPace {
+		t.Fatalf("few rounds: %v %v %v", paceFor(0), paceFor(1), paceFor(10))
+	}
+	if p := paceFor(10_000); p != tickPeriod*8/10/10_000 {
+		t.Fatalf("10,000 rounds %v apart", p)
+	}
+	users := make([]string, 1000)
+	for i := range users {
+		users[i] = fmt.Sprintf("u%025d", i)
+	}
+	b := &background{rounds: make(chan string, len(users)), stop: make(chan struct{}), queued: map[string]bool{}}
+	b.queued[users[1]] = true // already queued: counted, not queued again
+	start := time.Now()
+	done := make(chan int)
+	go func() { done <- b.feed(users) }()
+	first := <-b.rounds
+	if first != users[0] || time.Since(start) > time.Second {
+		t.Fatalf("first round %q after %v", first, time.Since(start))
+	}
+	var skipped int
+	select {
+	case skipped = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("feeding never ended")
+	}
+	spread := time.Since(start)
+	if want := time.Duration(len(users)-2) * maxPace; spread < want || len(b.rounds) != len(users)-2 || skipped != 1 {
+		t.Fatalf("%d rounds queued over %v (want at least %v), %d skipped", len(b.rounds)+1, spread, want, skipped)
+	}
+
+	stopped := &background{rounds: make(chan string, len(users)), stop: make(chan struct{}), queued: map[string]bool{}}
+	close(stopped.stop)
+	if stopped.feed(users); len(stopped.rounds) > 1 {
+		t.Fatalf("%d rounds queued after the stop", len(stopped.rounds))
+	}
+}
