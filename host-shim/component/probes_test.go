@@ -318,3 +318,33 @@ func TestShippedModuleLoadsWithoutProbes(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Reminders, statuses and digests fall due together at the minute marks (hundreds at a
+// half hour for 10,000 users) and each mostly waits on Mattermost: by default sixteen run
+// at once, not one after another.
+func TestManyDueJobsRunAtOnce(t *testing.T) {
+	r, release := blockingRuntime(t, Options{Timely: 10 * time.Second})
+	const n = 16
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			_, err := r.Call(WithKind(context.Background(), Timely), probe("call-import"), reflect.ValueOf(wit.ImportCall{GetUser: str("blocked")}))
+			errs <- err
+		}()
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if live, _ := r.Pool().Instances(); live >= n {
+			break
+		}
+		if time.Now().After(deadline) {
+			live, _ := r.Pool().Instances()
+			t.Fatalf("%d due jobs at once, want %d", live, n)
+		}
+	}
+	close(release)
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -57,8 +57,11 @@ type Options struct {
 	// MaxInstances bounds how many interactive calls run at once (default 4); background
 	// calls have BackgroundInstances slots of their own (default 32: rounds mostly wait on
 	// the CalDAV server, and the host runs as many at once as the load needs, up to this)
-	// and timely ones TimelyInstances (default 4), so neither starves a person waiting for
-	// an answer, and rounds never hold up a reminder.
+	// and timely ones TimelyInstances (default 16: reminders, statuses and digests fall due
+	// together at the minute marks — hundreds at a half hour for 10,000 users — and each
+	// mostly waits on Mattermost for a post or a status; with 4, such a burst made reminders
+	// p99 7 s late in make bench-scale), so neither starves a person waiting for an answer,
+	// and rounds never hold up a reminder.
 	MaxInstances, BackgroundInstances, TimelyInstances int
 	// Interruptible compiles the module with wazero's termination checks, so a deadline
 	// stops even a loop that never calls the host. They cost a check at every loop
@@ -119,7 +122,7 @@ func (o *Options) fill() {
 		o.BackgroundInstances = 32
 	}
 	if o.TimelyInstances == 0 {
-		o.TimelyInstances = 4
+		o.TimelyInstances = 16
 	}
 	if o.Stderr == nil {
 		o.Stderr = io.Discard
