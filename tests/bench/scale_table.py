@@ -8,7 +8,7 @@ rows = [
     ("mode", lambda r: "double" if r["mode"] == "double" else "real MM"),
     ("users", lambda r: f'{r["users"]:,}'),
     ("events per calendar", lambda r: f'50-{r.get("max_events_per_calendar", 500)}'),
-    ("window, min", lambda r: f'{r["minutes"]:g}'),
+    ("window, min (UTC)", lambda r: f'{r["minutes"]:g} ({r.get("window_utc", "?")})'),
     ("setup s (plugin CPU s)", lambda r: f'{r["setup_s"]:.0f} ({r["setup_plugin_cpu_s"]:.0f})'),
     ("polls/s (1/user/min)", lambda r: f'{r["polls_per_s"]:.1f} ({r["polls_expected_per_s"]:.1f})'),
     ("staleness p50/p99/max s", lambda r: d(r["staleness"])),

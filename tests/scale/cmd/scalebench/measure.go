@@ -47,7 +47,10 @@ type Result struct {
 	Minutes   float64 `json:"minutes"`
 	When      string  `json:"when"`
 
-	SetupUsers      int     `json:"setup_users"` // connected during this stage's setup
+	SetupUsers int `json:"setup_users"` // connected during this stage's setup
+	// Window is the measured window, UTC: reminders, statuses and digests crowd at the
+	// half hours, so whether it holds one matters to the lateness.
+	Window          string  `json:"window_utc"`
 	SetupSeconds    float64 `json:"setup_s"`
 	SetupCPUSeconds float64 `json:"setup_plugin_cpu_s"`
 
@@ -193,6 +196,7 @@ func measureStage(o options, w davstub.World, st *stub, t target, from, n int) (
 	kv, kvKnown := t.kv()
 	maxRSS, endRSS := smp.end()
 	secs := w1.Sub(w0).Seconds()
+	res.Window = w0.UTC().Format("15:04:05") + "–" + w1.UTC().Format("15:04:05")
 	res.PluginCores = (c1 - c0).Seconds() / secs
 	res.OtherCores["caldav-stub"] = (stubCPU1 - stubCPU0).Seconds() / secs
 	for name, c := range otherCPU {
@@ -468,6 +472,7 @@ func (r *Result) print(out io.Writer) {
 	p("== bench-scale: %d users (1-3 calendars, 50-%d events each), %s, %.1f-minute window (sync interval 1 min, %s of calendars changed per minute)",
 		r.Users, r.MaxEvents, map[string]string{"double": "real plugin process on the plugin-API double", "real": "real Mattermost + PostgreSQL"}[r.Mode],
 		r.Minutes, "1%")
+	p("window (UTC):             %s", r.Window)
 	p("setup (connect + notifications, first sync) of %d users: %.0f s, plugin CPU %.0f s", r.SetupUsers, r.SetupSeconds, r.SetupCPUSeconds)
 	p("polls/s sustained:        %.1f (one per user per minute would be %.1f)", r.PollsPerSecond, r.PollsExpected)
 	p("staleness (change→message): %s; changes %d, told %d, superseded %d, not told %d; change posts %d",
