@@ -42,6 +42,7 @@ type options struct {
 	keep         bool
 	mmServer     string
 	settleRounds int
+	windowAt     string
 	davLatency   time.Duration
 	maxEvents    int
 }
@@ -64,6 +65,7 @@ func main() {
 	flag.BoolVar(&o.keep, "keep", false, "keep the run folder")
 	flag.StringVar(&o.mmServer, "mm-server", "newest", "Mattermost of the real mode (tests/mattermost/mm.sh)")
 	flag.IntVar(&o.settleRounds, "settle", 2, "minutes to let pass after setup before measuring")
+	flag.StringVar(&o.windowAt, "window-at", "", "HH:MM:SS UTC: start the (first) window then instead, if setup and -settle are over by then (to hold a half hour, when reminders, statuses and digests crowd)")
 	flag.DurationVar(&o.davLatency, "dav-latency", 50*time.Millisecond, "how long each answer of the CalDAV stub takes")
 	flag.IntVar(&o.maxEvents, "max-events", 500, "events per calendar: 50 to this (the issue's scenario: 500)")
 	flag.Parse()
