@@ -127,9 +127,10 @@ bench: wasm refhost bundle
 	tests/bench/reminders-mm.sh $(BUNDLE)
 
 # Many users on one node, measured (tests/bench/scale.sh, tests/scale/): the real plugin
-# process on a plugin-API double with 10,000 users (SCALE_USERS="10000 20000 40000" for
-# the growth), then 300 users through a real Mattermost + PostgreSQL. A benchmark, not a
-# test: hours at the big counts; figures in build/bench-scale.jsonl.
+# process on a plugin-API double with 10,000 users (SCALE_USERS=10000,20000,40000: one
+# process growing, a window at each count), then 300 users through a real Mattermost +
+# PostgreSQL. A benchmark, not a test: hours at the big counts; figures in
+# build/bench-scale.jsonl.
 bench-scale: bundle
 	tests/bench/scale.sh
 
