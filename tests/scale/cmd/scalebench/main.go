@@ -42,7 +42,7 @@ type options struct {
 	keep         bool
 	mmServer     string
 	settleRounds int
-	windowAt     string
+	windowAt     time.Time // time of day (UTC) of the first window; zero: after -settle
 	davLatency   time.Duration
 	maxEvents    int
 }
@@ -65,7 +65,7 @@ func main() {
 	flag.BoolVar(&o.keep, "keep", false, "keep the run folder")
 	flag.StringVar(&o.mmServer, "mm-server", "newest", "Mattermost of the real mode (tests/mattermost/mm.sh)")
 	flag.IntVar(&o.settleRounds, "settle", 2, "minutes to let pass after setup before measuring")
-	flag.StringVar(&o.windowAt, "window-at", "", "HH:MM:SS UTC: start the (first) window then instead, if setup and -settle are over by then (to hold a half hour, when reminders, statuses and digests crowd)")
+	windowAt := flag.String("window-at", "", "HH:MM:SS UTC: start the (first) window then instead, if setup and -settle are over by then (to hold a half hour, when reminders, statuses and digests crowd)")
 	flag.DurationVar(&o.davLatency, "dav-latency", 50*time.Millisecond, "how long each answer of the CalDAV stub takes")
 	flag.IntVar(&o.maxEvents, "max-events", 500, "events per calendar: 50 to this (the issue's scenario: 500)")
 	flag.Parse()
@@ -74,6 +74,11 @@ func main() {
 		fail(err)
 	}
 	o.stages, o.users = stages, stages[len(stages)-1]
+	if *windowAt != "" {
+		if o.windowAt, err = time.Parse("15:04:05", *windowAt); err != nil {
+			fail(fmt.Errorf("-window-at %q: HH:MM:SS, UTC", *windowAt))
+		}
+	}
 	if o.bundle == "" {
 		b, err := newestBundle()
 		if err != nil {

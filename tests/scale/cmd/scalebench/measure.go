@@ -154,16 +154,16 @@ func measureStage(o options, w davstub.World, st *stub, t target, from, n int) (
 
 	// Let the background rounds of every user run a few times.
 	settle := time.Now().Truncate(time.Minute).Add(time.Duration(o.settleRounds)*time.Minute + 5*time.Second)
-	if at, err := time.Parse("15:04:05", o.windowAt); err == nil && from == 0 {
+	if !o.windowAt.IsZero() && from == 0 {
 		now := time.Now().UTC()
-		at = time.Date(now.Year(), now.Month(), now.Day(), at.Hour(), at.Minute(), at.Second(), 0, time.UTC)
+		at := time.Date(now.Year(), now.Month(), now.Day(), o.windowAt.Hour(), o.windowAt.Minute(), o.windowAt.Second(), 0, time.UTC)
 		if at.Before(now.Add(-12 * time.Hour)) {
 			at = at.Add(24 * time.Hour)
 		}
 		if at.After(settle) {
 			settle = at
 		} else {
-			logf("-window-at %s passed before setup and settling were over", o.windowAt)
+			logf("-window-at %s passed before setup and settling were over", o.windowAt.Format("15:04:05"))
 		}
 	}
 	logf("settling until %s", settle.Format("15:04:05"))
